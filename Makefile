@@ -1,0 +1,44 @@
+# trackshower: the two commands of the README are `make test` and `make demo`.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: test sync-check export clean-nbs slow bench help
+
+help:
+	@echo "make test   - set up .venv if needed, check notebooks are clean and exported, run nbdev_test"
+	@echo "make slow   - also run the #| slow cells (training-length)"
+	@echo "make bench  - run the benchmark scripts in bench/"
+	@echo "make export - nbdev_export + nbdev_clean (run before committing)"
+
+$(STAMP): setup.py settings.ini
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip setuptools wheel
+	$(BIN)/pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+# Fail if nbdev_clean or nbdev_export would change anything (judged on a scratch copy).
+sync-check: $(STAMP)
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; \
+	cp -r settings.ini setup.py nbs trackshower $$tmp/; \
+	( cd $$tmp && $(CURDIR)/$(BIN)/nbdev_clean >/dev/null && $(CURDIR)/$(BIN)/nbdev_export >/dev/null ); \
+	if ! diff -r -q -x __pycache__ -x .ipynb_checkpoints nbs $$tmp/nbs; then \
+	  echo "Notebooks are not clean: run 'make export' (nbdev_clean) and commit."; exit 1; fi; \
+	if ! diff -r -q -x __pycache__ trackshower $$tmp/trackshower; then \
+	  echo "Library is not exported from the notebooks: run 'make export' (nbdev_export) and commit."; exit 1; fi; \
+	$(BIN)/python tools/readme.py --check; \
+	echo "Notebooks clean, library and README in step with them."
+
+test: sync-check
+	@PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/python tools/nbtest.py
+
+slow: $(STAMP)
+	@PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/python tools/nbtest.py --flags slow
+
+export: $(STAMP)
+	$(BIN)/nbdev_export && $(BIN)/nbdev_clean && $(BIN)/python tools/readme.py
+
+bench: $(STAMP)
+	@for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
