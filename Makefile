@@ -15,8 +15,9 @@ help:
 
 $(STAMP): setup.py settings.ini
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip setuptools wheel
-	$(BIN)/pip install -q -e '.[dev]'
+	@echo "Installing trackshower and its dev extras into $(VENV) (log: $(VENV)/pip.log)"
+	@$(BIN)/pip install --upgrade pip setuptools wheel > $(VENV)/pip.log 2>&1 || (tail -30 $(VENV)/pip.log; exit 1)
+	@$(BIN)/pip install -e '.[dev]' >> $(VENV)/pip.log 2>&1 || (tail -30 $(VENV)/pip.log; exit 1)
 	@touch $(STAMP)
 
 # Fail if nbdev_clean or nbdev_export would change anything (judged on a scratch copy).

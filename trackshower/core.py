@@ -10,7 +10,7 @@ from typing import Iterable, Optional
 import numpy as np
 
 # %% auto #0
-__all__ = ['SHOWER_PDGS', 'HitClass', 'View', 'tag_from_pdg', 'Hits', 'Events']
+__all__ = ['SHOWER_PDGS', 'HitClass', 'View', 'tag_from_pdg', 'Hits', 'Events', 'console_main']
 
 # %% ../nbs/00_core.ipynb #20d9291d
 class HitClass(IntEnum):
@@ -152,3 +152,24 @@ class Events:
                 and self.hits.equals(other.hits))
 
     def __repr__(self): return f'Events(n_events={len(self)}, n_hits={self.n_hits})'
+
+# %% ../nbs/00_core.ipynb #419574b7
+import sys
+from fastcore.script import anno_parser
+
+def console_main(func, # a `call_parse`-decorated function
+                 argv=None, # arguments (default: `sys.argv[1:]`)
+                ):
+    "Parse `argv` with `func`'s fastcore parser (accepting `--dashed-names` too) and call it"
+    f = getattr(func, '__wrapped__', func)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    fixed = []
+    for a in argv:
+        if a.startswith('--') and len(a) > 2:
+            name, eq, val = a[2:].partition('=')
+            a = '--' + name.replace('-', '_') + eq + val
+        fixed.append(a)
+    p = anno_parser(f, prog=func.__name__)
+    args = vars(p.parse_args(fixed))
+    args.pop('pdb', None); args.pop('xtra', None)
+    return f(**args)
