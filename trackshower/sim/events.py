@@ -229,7 +229,7 @@ def plot_kind_summary(summary:dict)->tuple:
     axes[1].set_xticks(x, kinds); axes[1].set_ylabel('shower fraction of hits'); axes[1].set_ylim(0, 1)
     return fig, axes
 
-# %% ../../nbs/03b_sim.events.ipynb #6b188b22
+# %% ../../nbs/03b_sim.events.ipynb #f4c15060
 from fastcore.script import call_parse, Param
 
 def _parse_mix(s:str)->dict:
