@@ -137,7 +137,7 @@ class Events:
         if isinstance(i, slice):
             idx = range(len(self))[i]
             if idx.step != 1: return Events.from_list(self[j] for j in idx)
-            lo, hi = self.offsets[idx.start], self.offsets[idx.stop] if idx.stop <= len(self) else self.offsets[-1]
+            lo, hi = self.offsets[idx.start], self.offsets[idx.stop]
             return Events(self.hits[lo:hi], self.offsets[idx.start:idx.stop + 1] - lo, self.event_ids[i])
         i = range(len(self))[i]
         h = self.hits[self.offsets[i]:self.offsets[i + 1]]

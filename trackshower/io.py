@@ -282,9 +282,9 @@ def write_root(events:Events, # events to write
                 f[tree].extend({'event': ch.event_ids, 'hit': _hit_record(ch, fields)})
     return path
 
-# %% ../nbs/02_io.ipynb #17f782ea
-def _check_chunk(arrs:dict, path, entry0:int)->np.ndarray:
-    "Entry-local indices of bad events (and their reasons) in one chunk of flat arrays"
+# %% ../nbs/02_io.ipynb #e555c9fe
+def _check_chunk(arrs:dict)->dict:
+    "Bad events of one chunk of flat arrays: {entry-local index: reason}"
     counts, bad = arrs['_counts'], {}
     ev_of_hit = np.repeat(np.arange(len(counts)), counts)
     def flag(mask, why):
@@ -323,7 +323,7 @@ def iter_root(path, # ROOT file
                 if len(arrs[f]) != counts.sum():
                     raise HitIOError(f'hit_{f} has {len(arrs[f])} hits, hit_x has {counts.sum()}', path=path, entry=entry0)
             arrs['_counts'] = counts
-            bad = _check_chunk(arrs, path, entry0)
+            bad = _check_chunk(arrs)
             ids = ak.to_numpy(a['event']).astype(np.int64)
             ev = Events(Hits(**{f: arrs[f] for f in fields}), np.concatenate([[0], np.cumsum(counts)]), ids)
             ev.skipped = []
@@ -331,7 +331,6 @@ def iter_root(path, # ROOT file
                 if strict:
                     e, why = min(bad.items())
                     raise HitIOError(f'event {ids[e]}: {why}', path=path, entry=entry0 + e)
-                ev.skipped = [(str(path), entry0 + e, why) for e, why in sorted(bad.items())]
                 ev = Events.from_list(ev[i] for i in range(len(ev)) if i not in bad)
                 ev.skipped = [(str(path), entry0 + e, why) for e, why in sorted(bad.items())]
             entry0 += len(counts)

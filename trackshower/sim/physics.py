@@ -243,10 +243,9 @@ def transport_heavy(rng, pos0, dir0, T0:float, mass:float, # start point (cm), u
     dx = np.diff(np.concatenate([[0.], s]))
     T_edges = tab.energy(R0 - np.concatenate([[0.], s]))
     T_mid = 0.5 * (T_edges[:-1] + T_edges[1:])
-    de_mean = T_edges[:-1] - T_edges[1:]
     vis, didx, dT = step_losses(rng, np.maximum(T_mid, 1e-3), mass, dx)
-    # the visible energy of a step never exceeds what the particle loses there (matters at the Bragg peak)
-    vis = np.minimum(vis, de_mean + np.bincount(didx, minlength=n)[:n] * 0 )
+    # a step never deposits more than the kinetic energy the particle has left (matters at the Bragg peak)
+    vis = np.minimum(vis, T_edges[:-1])
     E = T_mid + mass; p = np.sqrt(np.maximum(E**2 - mass**2, 1e-12)); beta = p / E
     dirs = scatter_directions(rng, dir0, highland(p, beta, dx))
     ends = np.asarray(pos0, np.float64) + np.cumsum(dirs * dx[:, None], axis=0)
@@ -356,8 +355,8 @@ def _sample_brem(rng, E):
         k[todo[ok]] = kk[ok]; todo = todo[~ok]
     return k
 
-# %% ../../nbs/03_sim.physics.ipynb #94915ae2
-def _photon_interactions(rng, g_pos, g_dir, g_E, g_pid, dep:Deposits, inside, photons_out:list):
+# %% ../../nbs/03_sim.physics.ipynb #c77e7150
+def _photon_interactions(rng, g_pos, g_dir, g_E, g_pid, inside):
     "Move photons to their interaction points; return new electrons (pos, dir, T, pdg, parent) and scattered photons"
     mu_c, mu_p, mu_ph = mu_compton(g_E), mu_pair(g_E), mu_photo(g_E)
     mu = mu_c + mu_p + mu_ph
@@ -422,7 +421,7 @@ def em_cascade(rng, dep:Deposits, # random generator; deposits to fill
             low = g[2] < E_CUT_PHOTON
             if low.any(): dep.add(g[0][low], g[2][low], 0.03, g[3][low])
             if low.all(): g = None; break
-            (np_, nd, nT, npdg, npar), g_next = _photon_interactions(rng, g[0][~low], g[1][~low], g[2][~low], g[3][~low], dep, inside, None)
+            (np_, nd, nT, npdg, npar), g_next = _photon_interactions(rng, g[0][~low], g[1][~low], g[2][~low], g[3][~low], inside)
             if len(nT):
                 ids = dep.new_particles(npdg, npar)
                 e_pos, e_dir, e_T, e_id = np.concatenate([e_pos, np_]), np.concatenate([e_dir, nd]), np.concatenate([e_T, nT]), np.concatenate([e_id, ids])
