@@ -8,8 +8,8 @@ os.environ.setdefault('OMP_NUM_THREADS', '1'); os.environ.setdefault('OPENBLAS_N
 import numpy as np
 from trackshower.core import View, HitClass, Hits
 from trackshower.geometry import Geometry
-from trackshower.sim.events import generate_primaries, transport_event, DEFAULT_MIX, EVENT_KINDS
-from trackshower.sim.detector import Readout, recombination, drift, form_hits
+from trackshower.sim.events import generate_primaries, transport_event, detector_response, DEFAULT_MIX
+from trackshower.sim.detector import Readout
 
 def run(n, seed):
     geom, ro = Geometry.preset(), Readout()
@@ -21,8 +21,7 @@ def run(n, seed):
         a0 = time.perf_counter()
         dep = transport_event(rng, generate_primaries(rng, kind, geom), geom)
         a1 = time.perf_counter()
-        a = dep.arrays(); q = recombination(a['de'], a['dx'], geom); pos, q, sl = drift(rng, a['pos'], q, geom)
-        h = form_hits(rng, pos, q, sl, a['pid'], dep.pdg if dep._next else np.zeros(1, np.int64), geom, ro, event=e)
+        h = detector_response(rng, dep, geom, ro, event=e)
         a2 = time.perf_counter()
         t_tr += a1 - a0; t_det += a2 - a1; per_kind[kind][0] += 1; per_kind[kind][1] += a2 - a0; hits.append(h)
     return time.perf_counter() - t0, t_tr, t_det, per_kind, hits

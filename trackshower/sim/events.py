@@ -9,14 +9,14 @@ from dataclasses import dataclass
 import numpy as np
 from ..core import Hits, Events, View, HitClass
 from ..geometry import Geometry
-from .physics import (Deposits, transport_heavy, em_cascade, mass_of, isotropic, sample_michel, _rotate,
+from .physics import (Deposits, transport_heavy, em_cascade, mass_of, isotropic, sample_michel, _rotate, perp_basis,
                                      PION_INTERACTION_LENGTH, MU_MINUS_CAPTURE, MMU, MPI0, MP)
 from .detector import Readout, recombination, drift, form_hits
 
 # %% auto #0
 __all__ = ['EVENT_KINDS', 'DEFAULT_MIX', 'FIDUCIAL_MARGIN', 'Primary', 'pi0_decay', 'generate_primaries', 'exit_distance',
-           'transport_event', 'simulate_event', 'simulate', 'show_event', 'kind_summary', 'plot_kind_summary',
-           'trackshower_simulate', 'simulate_main']
+           'transport_event', 'simulate_event', 'detector_response', 'simulate', 'show_event', 'kind_summary',
+           'plot_kind_summary', 'trackshower_simulate', 'simulate_main']
 
 # %% ../../nbs/03b_sim.events.ipynb #b01fe4fa
 EVENT_KINDS = ('numu_cc', 'nue_cc', 'nc_pi0', 'cosmic')
@@ -41,7 +41,7 @@ def pi0_decay(rng, p_pi0:float, direction)->tuple:
     "Two photons (energies, unit directions) from a π⁰ of momentum `p_pi0` MeV/c along `direction`"
     E = math.hypot(p_pi0, MPI0); beta = p_pi0 / E; gamma = E / MPI0
     n = isotropic(rng, 1)[0]; d = np.asarray(direction, np.float64)
-    e1 = np.cross(d, [1., 0, 0] if abs(d[0]) < 0.9 else [0, 1., 0]); e1 /= np.linalg.norm(e1); e2 = np.cross(d, e1)
+    e1, e2 = (b[0] for b in perp_basis(d[None]))
     es = MPI0 / 2; out_E, out_d = [], []
     for sgn in (1, -1):
         c = sgn * n; par = c[2] * es; perp = c[0] * e1 * es + c[1] * e2 * es
@@ -153,11 +153,14 @@ def simulate_event(seed:int, # run seed
         if (w < 0).any() or w.sum() <= 0: raise ValueError(f'mix weights must be non-negative with a positive sum: {mix}')
         kind = kinds[int(rng.choice(len(kinds), p=w / w.sum()))]
     dep = transport_event(rng, generate_primaries(rng, kind, geometry), geometry)
+    return detector_response(rng, dep, geometry, readout, event), kind
+
+def detector_response(rng, dep:Deposits, geometry:Geometry, readout:Readout, event:int=0)->Hits:
+    "The hits an event's deposits `dep` make: recombination, drift and hit finding"
     a = dep.arrays()
     q = recombination(a['de'], a['dx'], geometry)
     pos, q, sig_l = drift(rng, a['pos'], q, geometry)
-    hits = form_hits(rng, pos, q, sig_l, a['pid'], dep.pdg if dep._next else np.zeros(1, np.int64), geometry, readout, event=event)
-    return hits, kind
+    return form_hits(rng, pos, q, sig_l, a['pid'], dep.pdg, geometry, readout, event=event)
 
 def simulate(n_events:int, # how many events
              seed:int=0, # run seed
