@@ -21,8 +21,8 @@ from .images import ImageGeometry, TileGeometry, SparseImages, events_images, CL
 from .io import read_pandora_csv, read_root, csv_path, HitIOError
 
 # %% auto #0
-__all__ = ['CODES', 'load_events', 'HitImage', 'HitImageStore', 'EventSplitter', 'FlipAxes', 'ChargeJitter', 'get_dls',
-           'show_batch']
+__all__ = ['CODES', 'load_events', 'HitImage', 'HitImageStore', 'EventSplitter', 'FlipAxes', 'ChargeJitter', 'RandomHitCrop',
+           'get_dls', 'show_batch']
 
 # %% ../nbs/05_data.ipynb #6559c760
 def _csv_prefixes(d:Path)->list:
@@ -164,7 +164,27 @@ class ChargeJitter(RandTransform):
         m = y.amax(dim=(-2, -1), keepdim=True)
         return torch.where(m > 0, y / m.clamp_min(1e-12), y)
 
-# %% ../nbs/05_data.ipynb #690c45f2
+# %% ../nbs/05_data.ipynb #e73109ce
+class RandomHitCrop(RandTransform):
+    "Crop image and mask to `size` x `size` around a random hit pixel (training only)"
+    split_idx, order = 0, 1
+    def __init__(self, size:int=128): super().__init__(p=1.); self.size = size
+    def before_call(self, b, split_idx):
+        super().before_call(b, split_idx)
+        img = b[0] if isinstance(b, tuple) else b
+        H, W = img.shape[-2:]
+        s = self.size
+        hit = torch.nonzero(img.reshape(-1) > img.min()).reshape(-1)
+        if len(hit):
+            p = int(hit[torch.randint(len(hit), (1,))]); r, c = divmod(p, W)
+            r0, c0 = r - int(torch.randint(s, (1,))), c - int(torch.randint(s, (1,)))
+        else: r0, c0 = int(torch.randint(max(H - s, 0) + 1, (1,))), int(torch.randint(max(W - s, 0) + 1, (1,)))
+        self.r0, self.c0 = min(max(r0, 0), max(H - s, 0)), min(max(c0, 0), max(W - s, 0))
+    def _crop(self, t): return t[..., self.r0:self.r0 + self.size, self.c0:self.c0 + self.size]
+    def encodes(self, x:HitImage): return self._crop(x)
+    def encodes(self, x:TensorMask): return self._crop(x)
+
+# %% ../nbs/05_data.ipynb #29f83ff5
 CODES = [c.name.lower() for c in HitClass]
 
 class _Get:
@@ -181,6 +201,7 @@ def get_dls(source, # `Events`, ROOT file, CSV prefix, directory, or a list (see
             augment:bool=True, # flips, rotations, charge jitter on the training set
             max_rotate:float=10., # largest rotation (degrees)
             jitter:float=0.1, # per-pixel charge jitter
+            crop:int=None, # train on random `crop` x `crop` windows around hits (None: whole images)
             num_workers:int=0, # DataLoader workers
             device=None, # where batches go (default CPU)
             strict:bool=True, # raise on bad input lines (else skip and count)
@@ -194,7 +215,7 @@ def get_dls(source, # `Events`, ROOT file, CSV prefix, directory, or a list (see
     splitter = EventSplitter(store.event_index, valid_pct, seed)
     train_idx, _ = splitter(range(len(store)))
     mean, std = store.stats(train_idx)
-    item_tfms = [FlipAxes(), ChargeJitter(jitter)] if augment else []
+    item_tfms = ([RandomHitCrop(crop)] if crop else []) + ([FlipAxes(), ChargeJitter(jitter)] if augment else [])
     batch_tfms = ([Rotate(max_deg=max_rotate, p=0.5, mode='nearest', pad_mode='zeros')] if augment and max_rotate else []) + \
                  [Normalize.from_stats(mean, std, cuda=False)]
     dblock = DataBlock(blocks=(TransformBlock(), TransformBlock(item_tfms=AddMaskCodes(CODES))),
@@ -203,12 +224,12 @@ def get_dls(source, # `Events`, ROOT file, CSV prefix, directory, or a list (see
     dls = dblock.dataloaders(store, bs=bs, num_workers=num_workers, device=device or torch.device('cpu'), **kwargs)
     dls.store = store
     dls.c = len(CODES)
-    dls.hit_config = dict(views=store.views, geometry=store.geom.config(), mean=mean, std=std, codes=CODES,
+    dls.hit_config = dict(views=store.views, geometry=store.geom.config(), mean=mean, std=std, codes=CODES, train_crop=crop,
                           class_counts=store.class_counts(train_idx).tolist(), n_events=len(events),
                           n_train_images=len(train_idx), n_valid_images=len(store) - len(train_idx))
     return dls
 
-# %% ../nbs/05_data.ipynb #8075a4c5
+# %% ../nbs/05_data.ipynb #d3a10878
 @dispatch
 def show_batch(x:HitImage, y:TensorMask, samples, ctxs=None, max_n=6, nrows=None, ncols=None, figsize=None, **kwargs):
     n = min(len(samples), max_n)
