@@ -21,7 +21,7 @@ requirements = split_reqs(cfg.get('requirements', ''))
 dev_requirements = split_reqs(cfg.get('dev_requirements', ''))
 min_python = cfg['min_python']
 lic = licenses.get(cfg['license'].lower(), (cfg['license'], None))
-console_scripts = [s.strip() for s in cfg.get('console_scripts', '').splitlines() if s.strip()]
+console_scripts = cfg.get('console_scripts', '').split()
 
 setuptools.setup(
     name=cfg['lib_name'],

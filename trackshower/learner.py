@@ -12,7 +12,7 @@ from fastai.learner import Learner, Metric
 from fastai.callback.core import Callback, CancelFitException
 from fastai.optimizer import Adam
 import fastai.callback.schedule, fastai.callback.progress   # fit_one_cycle, lr_find; progress bars
-from fastai.torch_core import params, to_float
+from fastai.torch_core import params, to_float, rank_distrib
 from .core import HitClass
 from .model import UNet
 
@@ -49,7 +49,9 @@ class HitMetric(Metric):
         self.kind = kind
     def reset(self): self.counts = torch.zeros(2, 2, dtype=torch.float64)   # [truth shower/track, predicted shower/track]
     def accumulate(self, learn):
-        self.counts += hit_confusion(learn.pred, learn.y).cpu()
+        det = getattr(learn, 'to_detach', None)   # gathers all ranks' predictions under DDP (fastai's DistributedDL)
+        pred, y = (det(learn.pred), det(learn.y)) if det else (learn.pred, learn.y)
+        self.counts += hit_confusion(pred, y).cpu()
     @property
     def value(self): return confusion_metrics(self.counts)[self.kind]
     @property
@@ -128,7 +130,8 @@ def save_checkpoint(path, # file to write (atomically)
                    ):
     "Save model, optimiser, epoch, best score and RNG states of `learn` to `path` atomically"
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    state = dict(model=learn.model.state_dict(), opt=_plain(learn.opt.state_dict()) if learn.opt is not None else None,
+    model = getattr(learn.model, 'module', learn.model)       # unwrap DistributedDataParallel
+    state = dict(model=model.state_dict(), opt=_plain(learn.opt.state_dict()) if learn.opt is not None else None,
                  epoch=int(epoch), best=best, rng=_rng_state(learn), config=_plain(getattr(learn, 'hit_config', None)))
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + '.', suffix='.tmp'); os.close(fd)
     try:
@@ -157,7 +160,7 @@ class Checkpoint(Callback):
     def before_epoch(self): self._ran = False
     def after_validate(self): self._ran = True
     def after_epoch(self):
-        if not self._ran: return                         # an epoch skipped by `start_epoch`
+        if not self._ran or rank_distrib() or hasattr(self.learn, 'lr_finder'): return   # skipped epoch; rank > 0; lr_find
         names = list(self.recorder.metric_names[1:-1])
         vals = self.recorder.log[1:len(names) + 1]
         if self.monitor in names:
