@@ -5,13 +5,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test sync-check export clean-nbs slow bench help
+.PHONY: test sync-check export clean-nbs slow bench help demo docs
 
 help:
 	@echo "make test   - set up .venv if needed, check notebooks are clean and exported, run nbdev_test"
 	@echo "make slow   - also run the #| slow cells (training-length)"
 	@echo "make bench  - run the benchmark scripts in bench/"
 	@echo "make export - nbdev_export + nbdev_clean (run before committing)"
+	@echo "make demo   - simulate events, train, evaluate against the baseline, export Pandora models (runs/demo, < 10 min on 2 cores)"
+	@echo "make docs   - build the documentation site offline into _docs/ and check it in headless Chromium"
 
 $(STAMP): setup.py settings.ini
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -43,3 +45,11 @@ export: $(STAMP)
 
 bench: $(STAMP)
 	@for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+DEMO_ARGS ?=
+demo: $(STAMP)
+	@PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/trackshower_train --out runs/demo $(DEMO_ARGS)
+
+docs: $(STAMP)
+	@$(BIN)/python tools/docs.py
+	@$(BIN)/python tools/docs_check.py

@@ -33,6 +33,7 @@ class BF16(torch.nn.Module):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--events', type=int, default=60); ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--events-resnet', type=int, default=12, help='events timed for the (slow) ResNet-34 U-Net')
     a = ap.parse_args()
     warnings.simplefilter('ignore')
     torch.set_num_threads(a.threads)
@@ -43,18 +44,21 @@ def main():
     print(f'{a.events} simulated events: {evs.n_hits / a.events:.0f} hits and {si.n_images / a.events:.2f} populated tiles per event (3 views)')
     dls = get_dls(evs, views='UVW', bs=4, crop=128)
     ours = get_learner(dls, checkpoint=False, path='/tmp/trackshower_bench').model.eval()
+    small = get_learner(dls, checkpoint=False, path='/tmp/trackshower_bench', nf=8).model.eval()
     rn = unet_learner(dls, resnet34, pretrained=False, n_in=1, n_out=3, loss_func=SegLoss(), path='/tmp/trackshower_bench').model.eval()
     norm = (dls.hit_config['mean'], dls.hit_config['std'])
-    for name, m in (('ours', ours), ('resnet34 unet', rn)):
+    for name, m in (('ours', ours), ('ours nf=8', small), ('resnet34 unet', rn)):
         flops = model_cost(m, (1, 256, 256))['flops']
         for prec, mm in (('fp32', m), ('bf16', BF16(m))):
             lat = []
             predict(mm, evs[0:1], norm=norm, geom=TileGeometry())          # warm-up
-            for e in range(len(evs)):
+            n_ev = min(a.events_resnet, len(evs)) if name.startswith('resnet') else len(evs)
+            for e in range(n_ev):
                 t = time.perf_counter(); predict(mm, evs[e:e + 1], norm=norm, geom=TileGeometry(), bs=16)
                 lat.append(time.perf_counter() - t)
             lat = np.array(lat)
-            rate = flops * si.n_images / lat.sum()
+            n_tiles = sum(events_images(evs[e:e + 1], TileGeometry(), warn=False)[0].n_images for e in range(n_ev))
+            rate = flops * n_tiles / lat.sum()
             peak = p32 if prec == 'fp32' else p16
             print(f'  {name:>14} {prec}: median {np.median(lat) * 1e3:6.0f} ms, p95 {np.quantile(lat, .95) * 1e3:6.0f} ms per event; '
                   f'{flops / 1e9:.2f} GFLOP/tile, {rate / 1e9:.0f} GFLOP/s = {rate / peak:.0%} of the {prec} matmul peak')

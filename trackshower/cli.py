@@ -86,7 +86,7 @@ def _lr_choice(learn, lr:float, out:Path, quick:bool)->float:
         torch.distributed.broadcast(val, 0)
     return float(val[0])
 
-def train_run(data:str='', n_events:int=600, seed:int=0, views:str='UVW', out='runs/train', epochs:int=5, lr:float=0.,
+def train_run(data:str='', n_events:int=500, seed:int=0, views:str='UVW', out='runs/train', epochs:int=5, lr:float=0.,
               bs:int=16, crop:int=128, depth:int=4, nf:int=16, valid_pct:float=0.2, test_pct:float=0.2,
               workers:int=0, bf16:bool=True, quick:bool=False, n_show:int=3, progress:bool=True)->dict:
     "Data -> images -> lr_find -> fit_one_cycle -> evaluation vs baseline -> export -> report, into run directory `out`"
@@ -188,7 +188,7 @@ def _report(r:dict, out:Path)->str:
 @call_parse
 def trackshower_train(
     data:Param('training hits: directory of Pandora CSVs/ROOT files, a ROOT file or CSV prefix; empty: simulate', str)='',
-    n_events:Param('events to simulate when no --data is given', int)=600,
+    n_events:Param('events to simulate when no --data is given', int)=500,
     seed:Param('seed of the simulation and the split', int)=0,
     views:Param("views to train on, e.g. 'W' or 'UVW'", str)='UVW',
     out:Param('run directory', str)='runs/train',
@@ -231,6 +231,13 @@ def predict_views(models:dict, events:Events)->HitPredictions:
         sel = events.hits.view == View[v]; pt[sel] = pr.p_track[sel]; n_out += pr.n_outside
     return HitPredictions(pt, 1 - pt, n_out)
 
+def _predict_files(model:str, data:str, views:str, truth:bool=False)->tuple:
+    "Check the options, read `data`, predict with the exported models: (views, events, predictions)"
+    if not model or not data: raise UsageError('--model and --data are required (see --help)')
+    vs = _views(views); events = load_events(data, vs)
+    if truth and events.hits.tag is None: raise UsageError(f'{data} has no truth tags to evaluate against')
+    return vs, events, predict_views(_load_models(model, vs), events)
+
 @call_parse
 def trackshower_predict(
     model:Param('run directory or export prefix (PREFIX_{U,V,W}.pt)', str)='',
@@ -240,9 +247,7 @@ def trackshower_predict(
 ):
     "Per-hit track/shower probabilities for hits in Pandora CSV or ROOT files, from exported models"
     def run():
-        if not model or not data: raise UsageError('--model and --data are required (see --help)')
-        vs = _views(views); events = load_events(data, vs)
-        pred = predict_views(_load_models(model, vs), events)
+        vs, events, pred = _predict_files(model, data, views)
         if out.endswith('.root'):
             from trackshower.inference import write_predictions_root
             paths = [write_predictions_root(events, pred, out)]
@@ -281,10 +286,7 @@ def trackshower_evaluate(
 ):
     "Per-hit metrics of exported models on labelled hits, Pandora's confusion.root and a confusion plot"
     def run():
-        if not model or not data: raise UsageError('--model and --data are required (see --help)')
-        vs = _views(views); events = load_events(data, vs)
-        if events.hits.tag is None: raise UsageError(f'{data} has no truth tags to evaluate against')
-        pred = predict_views(_load_models(model, vs), events)
+        vs, events, pred = _predict_files(model, data, views, truth=True)
         m = hit_metrics(events, pred, vs); o = Path(out)
         write_text(o / 'metrics.json', json.dumps(m, indent=1, default=float))
         write_confusion_root(events, pred, o / 'confusion.root')
