@@ -29,10 +29,9 @@ class ImageGeometry:
         raise NotImplementedError
     def __repr__(self): return f'{type(self).__name__}({", ".join(f"{k}={v!r}" for k, v in vars(self).items())})'
     def config(self)->dict:
-        "Plain-data description (for model cards)"
-        return dict(kind=type(self).__name__, **{k: (list(v) if isinstance(v, tuple) else v) for k, v in vars(self).items()
-                                                 if not isinstance(v, Geometry)},
-                    **({'detector': self.detector.name} if isinstance(getattr(self, 'detector', None), Geometry) else {}))
+        "Plain-data description (for model cards): the constructor's arguments, a detector by its preset name"
+        return dict(kind=type(self).__name__, **{k: v.name if isinstance(v, Geometry) else v for k, v in vars(self).items()
+                                                 if not k.startswith('_') and k not in ('shape', 'n_quirk')})
 
 # %% ../nbs/04_images.ipynb #5c1d76fb
 _EPS = np.float32(1.1920929e-7)

@@ -43,8 +43,7 @@ def geometry_from_config(cfg:dict)->ImageGeometry:
     if kind == 'FullExtentGeometry':
         from trackshower.geometry import Geometry
         return FullExtentGeometry(Geometry.preset(cfg.get('detector', 'dune_fd_hd')), cfg['n_x'], cfg['n_z'])
-    cls = {'TileGeometry': TileGeometry, 'CropGeometry': CropGeometry}[kind]
-    return cls(**{k: v for k, v in cfg.items() if k not in ('shape', 'n_quirk')})
+    return {'TileGeometry': TileGeometry, 'CropGeometry': CropGeometry}[kind](**cfg)
 
 def _model_and_config(model, geom, norm):
     cfg = getattr(model, 'hit_config', None) or {}
@@ -93,7 +92,7 @@ def predict(model, # `Learner`, `nn.Module` or TorchScript model
     p_track[used[ok]] = p_pix[si.hit_pixel[ok]]
     return HitPredictions(p_track, 1 - p_track, si.n_outside)
 
-# %% ../nbs/09_inference.ipynb #d026dc00
+# %% ../nbs/09_inference.ipynb #3fad9a55
 import awkward as ak, uproot
 
 def write_predictions_csv(events:Events, # the events
