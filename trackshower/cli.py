@@ -171,8 +171,9 @@ def _report(r:dict, out:Path)->str:
     if 'network' in r:
         lines += ['## Per-hit metrics on the held-out events', '', '### Network', '', metrics_table(r['network']), '',
                   '### Cut-based baseline (tuned on the training events)', '', metrics_table(r['baseline']), '']
-    lines += ['## Validation during training (non-null pixels)', '', ' | '.join(r['history_names']), '']
-    lines += [' | '.join(f'{v:.4f}' for v in h) for h in r['history']]
+    lines += ['## Validation during training (non-null pixels)', '', '| epoch | ' + ' | '.join(r['history_names']) + ' |',
+              '|---' * (len(r['history_names']) + 1) + '|']
+    lines += [f'| {i} | ' + ' | '.join(f'{v:.4f}' for v in h) + ' |' for i, h in enumerate(r['history'])]
     lines += ['']
     for name, title in (('lr_find.png', 'LR finder'), ('training.png', 'Loss and accuracy'), ('confusion.png', 'Confusion (MC vs network)'),
                         ('calibration.png', 'Calibration of p_track'), ('accuracy_vs_charge.png', 'Accuracy vs hit charge'),
