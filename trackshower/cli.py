@@ -50,7 +50,7 @@ from .export import export_pandora, load_exported
 from .evaluate import (hit_metrics, metrics_table, write_confusion_root, plot_confusion, show_prediction,
                                   reliability, accuracy_vs, plot_activations)
 from .baseline import CutBaseline
-from .distributed import simulate_parallel, is_rank0, ddp_context
+from .distributed import simulate_parallel, is_rank0, ddp_context, ensure_process_group
 from fastai.torch_core import num_distrib, rank_distrib
 
 def _training_plot(learn):
@@ -82,8 +82,7 @@ def _lr_choice(learn, lr:float, out:Path, quick:bool)->float:
         save_fig(fig, out / 'lr_find.png')
         val[0] = lr if lr > 0 else float(np.clip(sug.valley, 3e-3, 3e-2))
     if num_distrib() > 1:
-        if not torch.distributed.is_initialized(): torch.distributed.init_process_group('gloo' if not torch.cuda.is_available() else 'nccl')
-        torch.distributed.broadcast(val, 0)
+        ensure_process_group(); torch.distributed.broadcast(val, 0)
     return float(val[0])
 
 def train_run(data:str='', n_events:int=500, seed:int=0, views:str='UVW', out='runs/train', epochs:int=5, lr:float=0.,

@@ -12,7 +12,7 @@ from .images import SparseImages, events_images
 
 # %% auto #0
 __all__ = ['simulate_parallel', 'merge_sparse', 'images_parallel', 'is_rank0', 'CPUDistributedDL', 'CPUDistributedTrainer',
-           'ddp_context']
+           'ensure_process_group', 'ddp_context']
 
 # %% ../nbs/13_distributed.ipynb #85db03a8
 def _sim_chunk(args):
@@ -104,10 +104,15 @@ class CPUDistributedTrainer(DistributedTrainer):
     "fastai's `DistributedTrainer` wrapping the DataLoaders in `CPUDistributedDL`"
     def _wrap_dl(self, dl): return dl if isinstance(dl, DistributedDL) else CPUDistributedDL(dl, device=self.learn.model.device)
 
+def ensure_process_group():
+    "Join the launcher's process group if not done yet: gloo on CPUs, nccl on GPUs"
+    if not torch.distributed.is_initialized():
+        torch.distributed.init_process_group('nccl' if torch.cuda.is_available() else 'gloo')
+
 @contextmanager
 def _cpu_distrib_ctx(learn):
     from fastai.callback.progress import ProgressCallback
-    if not torch.distributed.is_initialized(): torch.distributed.init_process_group('gloo')
+    ensure_process_group()
     learn.add_cb(CPUDistributedTrainer(sync_bn=False, cpu=True))
     if rank_distrib(): learn.remove_cb(ProgressCallback)
     try: yield learn
