@@ -121,7 +121,8 @@ def train_run(data:str='', n_events:int=500, seed:int=0, views:str='UVW', out='r
             with learn.no_bar(): learn.fit_one_cycle(epochs, lr)
     names = list(learn.recorder.metric_names[1:-1])
     final = {k: float(v) for k, v in zip(names, learn.recorder.values[-1])}
-    if num_distrib() > 1: print(f'RANK {rank_distrib()} {json.dumps(final)}', flush=True)
+    if num_distrib() > 1:   # each rank its own file (stdout is shared with the progress bar and other ranks)
+        write_text(out / 'ranks' / f'rank{rank_distrib()}.json', json.dumps(final))
     if not rank0: return final
     save_fig(_training_plot(learn), out / 'training.png')
     result = dict(lr=lr, epochs=epochs, validation=final, history=[[float(x) for x in v[:len(names)]] for v in learn.recorder.values],
