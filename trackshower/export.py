@@ -33,7 +33,9 @@ class PandoraModule(nn.Module):
 OLD_LIBTORCH_OPS = {'aten::_convolution', 'aten::relu', 'aten::relu_', 'aten::batch_norm', 'aten::cat', 'aten::sub',
                     'aten::div', 'aten::clamp', 'aten::slice', 'aten::neg', 'aten::add', 'aten::add_', 'aten::mul',
                     'aten::constant_pad_nd', 'aten::dropout', 'aten::feature_dropout', 'aten::size', 'aten::Int',
-                    'aten::ScalarImplicit', 'aten::select', 'aten::unsqueeze', 'aten::contiguous', 'aten::to'}
+                    'aten::ScalarImplicit', 'aten::select', 'aten::unsqueeze', 'aten::contiguous', 'aten::to',
+                    # RelativeCharge: reductions and elementwise ops in ATen since torch 1.7 or earlier
+                    'aten::amin', 'aten::amax', 'aten::sum', 'aten::gt', 'aten::log1p', 'aten::clamp_min'}
 
 def _git_hash()->str:
     try: return subprocess.run(['git', 'rev-parse', 'HEAD'], capture_output=True, text=True, timeout=5,

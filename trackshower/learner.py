@@ -22,24 +22,39 @@ __all__ = ['class_weights', 'SegLoss', 'HitMetric', 'hit_confusion', 'confusion_
 
 # %% ../nbs/07_learner.ipynb #3aae46aa
 def class_weights(counts, # pixels per class (null, shower, track)
+                  power:float=1., # 1: inverse frequency; 0.5: its square root; 0: all equal
                  )->torch.Tensor: # weight per class (mean 1 over present classes, 0 for absent ones)
-    "Inverse-frequency class weights from pixel `counts`"
+    "Inverse-frequency class weights from pixel `counts`, raised to `power`"
     c = torch.as_tensor(np.asarray(counts, np.float64))
-    w = torch.where(c > 0, c.sum() / c.clamp_min(1), torch.zeros_like(c))
+    w = torch.where(c > 0, (c.sum() / c.clamp_min(1)) ** power, torch.zeros_like(c))
     return (w / w[c > 0].mean()).float()
 
 class SegLoss(nn.Module):
-    "Class-weighted per-pixel cross-entropy that survives batches without hit pixels"
-    def __init__(self, weight=None): # class weights (None: all 1)
+    "Class-weighted per-pixel cross-entropy (optionally focal, plus a Dice term on hit pixels) that survives batches without hits"
+    def __init__(self, weight=None, # class weights (None: all 1)
+                 gamma:float=0., # focal-loss exponent: each pixel's CE times (1 - p_true)^gamma (0: plain CE)
+                 dice:float=0., # weight of a soft-Dice term over the shower and track channels of hit pixels
+                ):
         super().__init__()
         self.register_buffer('weight', None if weight is None else torch.as_tensor(weight, dtype=torch.float32))
+        self.gamma, self.dice = float(gamma), float(dice)
     def forward(self, pred, targ):
         targ = targ.as_subclass(torch.Tensor).long(); pred = pred.as_subclass(torch.Tensor).float()
         ce = F.cross_entropy(pred, targ, reduction='none')
+        if self.gamma: ce = ce * (1 - torch.exp(-ce)).pow(self.gamma)
         w = torch.ones_like(ce) if self.weight is None else self.weight.to(ce.device)[targ]
-        return (w * ce).sum() / w.sum().clamp_min(1e-6)
+        loss = (w * ce).sum() / w.sum().clamp_min(1e-6)
+        return loss + self.dice * self._dice(pred, targ) if self.dice else loss
+    def _dice(self, pred, targ):
+        "1 - mean soft Dice of the shower and track channels over hit pixels (0 without hits)"
+        hit = (targ > 0).unsqueeze(1)
+        p = F.softmax(pred, 1)[:, 1:] * hit
+        t = torch.stack([targ == HitClass.SHOWER, targ == HitClass.TRACK], 1).float()
+        inter, tot = (p * t).sum((0, 2, 3)), (p + t).sum((0, 2, 3))
+        return (1 - (2 * inter + 1) / (tot + 1)).mean()
     def activation(self, x): return F.softmax(x, dim=1)
     def decodes(self, x): return x.argmax(dim=1)
+
 
 # %% ../nbs/07_learner.ipynb #a49ff8cf
 class HitMetric(Metric):
@@ -189,7 +204,9 @@ import inspect
 
 def get_learner(dls, # `DataLoaders` from `get_dls`
                 arch=UNet, # callable (n_in, n_out, **kwargs) -> nn.Module
-                weights='inverse', # 'inverse' (class frequencies of the training set), None, or 3 numbers
+                weights='inverse', # 'inverse' (class frequencies of the training set), 'sqrt' (their square root), None, or 3 numbers
+                gamma:float=0., # focal-loss exponent (see `SegLoss`)
+                dice:float=0., # weight of the Dice term (see `SegLoss`)
                 wd:float=1e-2, # weight decay
                 bf16:bool=True, # bf16 autocast on CPU (see `CPUSpeedup`)
                 channels_last:bool=True, # channels-last memory format
@@ -207,17 +224,18 @@ def get_learner(dls, # `DataLoaders` from `get_dls`
     model = arch(n_in, n_out, **arch_kw)
     cfg = getattr(dls, 'hit_config', {}) or {}
     if isinstance(weights, str):
-        if weights != 'inverse': raise ValueError(f"get_learner: weights must be 'inverse', None or 3 numbers, not {weights!r}")
-        if 'class_counts' not in cfg: raise ValueError("get_learner: weights='inverse' needs dls.hit_config['class_counts'] (use get_dls)")
-        w = class_weights(cfg['class_counts'])
+        powers = {'inverse': 1., 'sqrt': .5}
+        if weights not in powers: raise ValueError(f"get_learner: weights must be 'inverse', 'sqrt', None or 3 numbers, not {weights!r}")
+        if 'class_counts' not in cfg: raise ValueError(f"get_learner: weights={weights!r} needs dls.hit_config['class_counts'] (use get_dls)")
+        w = class_weights(cfg['class_counts'], powers[weights])
     else: w = None if weights is None else torch.as_tensor(weights, dtype=torch.float32)
     splitter = kwargs.pop('splitter', unet_splitter if isinstance(model, UNet) else None)
     metrics = kwargs.pop('metrics', [HitMetric(k) for k in ('accuracy', 'track_acc', 'shower_acc', 'balanced_acc')])
     cbs = list(cbs or [])
     if bf16 or channels_last: cbs.append(CPUSpeedup(bf16, channels_last))
     if checkpoint: cbs.append(Checkpoint(monitor))
-    learn = Learner(dls, model, loss_func=SegLoss(w), opt_func=kwargs.pop('opt_func', Adam), metrics=metrics,
+    learn = Learner(dls, model, loss_func=SegLoss(w, gamma, dice), opt_func=kwargs.pop('opt_func', Adam), metrics=metrics,
                     wd=wd, path=path, cbs=cbs, **({'splitter': splitter} if splitter else {}), **kwargs)
     learn.hit_config = dict(cfg, arch=getattr(arch, '__name__', str(arch)), arch_kwargs=getattr(model, 'config', arch_kw),
-                            class_weights=None if w is None else w.tolist())
+                            class_weights=None if w is None else w.tolist(), loss=dict(gamma=gamma, dice=dice))
     return learn

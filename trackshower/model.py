@@ -9,7 +9,7 @@ import torch, torch.nn as nn, torch.nn.functional as F
 from .core import HitClass
 
 # %% auto #0
-__all__ = ['conv_relu_bn', 'DownBlock', 'UpBlock', 'UNet', 'init_kaiming', 'model_cost']
+__all__ = ['conv_relu_bn', 'DownBlock', 'UpBlock', 'RelativeCharge', 'UNet', 'init_kaiming', 'model_cost']
 
 # %% ../nbs/06_model.ipynb #466ec759
 def conv_relu_bn(ni:int, nf:int, stride:int=1, ks:int=3)->nn.Sequential:
@@ -38,6 +38,17 @@ class UpBlock(nn.Module):
         y = self.conv(z)
         return y + self.shortcut(z) if self.shortcut is not None else y
 
+# %% ../nbs/06_model.ipynb #a1c0e002
+class RelativeCharge(nn.Module):
+    "Two channels per pixel: the min-max charge and log1p(charge / mean hit charge of the image)"
+    def forward(self, x):
+        d = x - x.amin(dim=(-2, -1), keepdim=True)              # empty pixels -> 0 under any affine scaling
+        n = (d > 0).to(d.dtype).sum(dim=(-2, -1), keepdim=True).clamp_min(1)
+        mean = (d.sum(dim=(-2, -1), keepdim=True) / n).clamp_min(1e-12)
+        top = d.amax(dim=(-2, -1), keepdim=True).clamp_min(1e-12)
+        return torch.cat([d / top, torch.log1p(d / mean)], 1)
+
+
 # %% ../nbs/06_model.ipynb #893cf8c9
 class UNet(nn.Module):
     "The seed's U-Net: `depth` halvings, `nf` base kernels, skip connections, per-pixel logits for NULL/SHOWER/TRACK"
@@ -48,11 +59,14 @@ class UNet(nn.Module):
                  max_nf:int=256, # cap on the kernels per block
                  res:bool=False, # residual blocks (the seed's "ResBlocks")
                  dropout:float=0., # Dropout2d at the bottom of the U (regularisation)
+                 charge:str='minmax', # input as Pandora scales it ('minmax') or with `RelativeCharge` ('relative')
                 ):
         super().__init__()
-        self.config = dict(n_in=n_in, n_out=n_out, depth=depth, nf=nf, max_nf=max_nf, res=res, dropout=dropout)
+        if charge not in ('minmax', 'relative'): raise ValueError(f"UNet: charge must be 'minmax' or 'relative', not {charge!r}")
+        self.config = dict(n_in=n_in, n_out=n_out, depth=depth, nf=nf, max_nf=max_nf, res=res, dropout=dropout, charge=charge)
         chans = [min(nf * 2 ** d, max_nf) for d in range(depth + 1)]
-        self.down = nn.ModuleList([DownBlock(n_in, chans[0], stride=1, res=res)] +
+        self.stem = RelativeCharge() if charge == 'relative' else nn.Identity()
+        self.down = nn.ModuleList([DownBlock(n_in * (2 if charge == 'relative' else 1), chans[0], stride=1, res=res)] +
                                   [DownBlock(chans[d], chans[d + 1], stride=2, res=res) for d in range(depth)])
         self.drop = nn.Dropout2d(dropout) if dropout else nn.Identity()
         self.up = nn.ModuleList([UpBlock(chans[d + 1], chans[d], res=res) for d in reversed(range(depth))])
@@ -63,6 +77,7 @@ class UNet(nn.Module):
         H, W = x.shape[-2:]
         m = 2 ** self.depth
         ph, pw = (-H) % m, (-W) % m
+        x = self.stem(x)
         if ph or pw: x = F.pad(x, (0, pw, 0, ph))
         skips = []
         for blk in self.down:
