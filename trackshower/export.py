@@ -8,11 +8,11 @@ from pathlib import Path
 import json, subprocess, platform, datetime, copy
 import numpy as np, torch, torch.nn as nn
 from .core import HitClass, View
-from .io import atomic_path
+from .io import atomic_path, atomic_set, check_set
 from .model import UNet
 
 # %% auto #0
-__all__ = ['OLD_LIBTORCH_OPS', 'PandoraModule', 'traced_ops', 'export_pandora', 'load_exported']
+__all__ = ['OLD_LIBTORCH_OPS', 'PandoraModule', 'traced_ops', 'export_pandora', 'ModelError', 'check_contract', 'load_exported']
 
 # %% ../nbs/09a_export.ipynb #f2595612
 class PandoraModule(nn.Module):
@@ -66,7 +66,7 @@ def export_pandora(learn, # a `Learner` (or a dict view -> Learner) trained by `
                 output=dict(shape=[1, 3, tile, tile], channels=[c.name.lower() for c in HitClass], bound=bound,
                             meaning='logits; p_track = exp(o[2]) / (exp(o[1]) + exp(o[2]))'),
                 views={})
-    paths, weights = {}, {}
+    paths, weights, traced = {}, {}, {}
     for v in views:
         v = View[v] if isinstance(v, str) else View(v)
         lrn = per_view[v.name] if v.name in per_view else per_view[v]
@@ -77,8 +77,7 @@ def export_pandora(learn, # a `Learner` (or a dict view -> Learner) trained by `
         unknown = ops - OLD_LIBTORCH_OPS
         if unknown: raise RuntimeError(f'export_pandora: the traced graph uses operators not vetted for LibTorch 2.1: {sorted(unknown)}')
         p = Path(f'{prefix}_{v.name}.pt')
-        with atomic_path(p) as tmp: ts.save(str(tmp))
-        paths[v.name] = p
+        traced[v.name] = ts; paths[v.name] = p
         weights[v.name] = {k: t.detach().cpu().contiguous() for k, t in wrapped.state_dict().items()}
         card['views'][v.name] = dict(file=p.name, trained_on_views=cfg.get('views'), arch=cfg.get('arch'),
                                      arch_kwargs=cfg.get('arch_kwargs'), geometry=cfg.get('geometry'),
@@ -87,13 +86,38 @@ def export_pandora(learn, # a `Learner` (or a dict view -> Learner) trained by `
                                      n_events=cfg.get('n_events'), n_train_images=cfg.get('n_train_images'),
                                      n_valid_images=cfg.get('n_valid_images'), train_crop=cfg.get('train_crop'),
                                      torchscript_ops=sorted(ops))
-    wp = Path(f'{prefix}_weights.pth')
-    with atomic_path(wp) as tmp: torch.save(weights, tmp)
-    jp = Path(f'{prefix}.json')
-    with atomic_path(jp) as tmp: Path(tmp).write_text(json.dumps(card, indent=1, default=float))
+    wp, jp = Path(f'{prefix}_weights.pth'), Path(f'{prefix}.json')
+    with atomic_set(prefix, list(paths.values()) + [wp, jp]) as tmps:   # models, weights and card commit together
+        for ts, tmp in zip(traced.values(), tmps): ts.save(str(tmp))
+        torch.save(weights, tmps[-2])
+        tmps[-1].write_text(json.dumps(card, indent=1, default=float))
     return paths
 
-def load_exported(path)->torch.jit.ScriptModule:
-    "Load an exported TorchScript file as Pandora does (`torch.jit.load`, eval mode)"
-    m = torch.jit.load(str(path), map_location='cpu'); m.eval()
+class ModelError(ValueError): "A model file that cannot be loaded or breaks Pandora's contract (the message names the file)"
+
+def check_contract(m, # a loaded model
+                   path, # its file (for the message)
+                   tile:int=256):
+    "Check Pandora's contract on a tile with a track: float [1, 1, tile, tile] in, finite float [1, 3, tile, tile] out"
+    x = torch.zeros(1, 1, tile, tile); i = torch.arange(tile // 4, tile // 2)
+    x[0, 0, i, i] = torch.linspace(.2, 1., len(i))
+    try:
+        with torch.no_grad(): y = m(x)
+    except Exception as e: raise ModelError(f'{path}: the model fails on a [1, 1, {tile}, {tile}] tile: {str(e).splitlines()[0][:200]}') from None
+    if not isinstance(y, torch.Tensor) or tuple(y.shape) != (1, 3, tile, tile) or not y.is_floating_point():
+        got = tuple(y.shape) if isinstance(y, torch.Tensor) else type(y).__name__
+        raise ModelError(f'{path}: the model must output a float [1, 3, {tile}, {tile}] tensor (null, shower, track), got {got}')
+    if not torch.isfinite(y).all(): raise ModelError(f'{path}: the model outputs non-finite values (NaN or inf) on a test tile')
+
+def load_exported(path, # a `*_{U,V,W}.pt` file
+                  check:bool=True, # check the contract (and the file's set, if it was written as one)
+                 )->torch.jit.ScriptModule:
+    "Load an exported TorchScript file as Pandora does (`torch.jit.load`, eval mode), checking Pandora's contract"
+    path = Path(path)
+    if not path.is_file(): raise FileNotFoundError(f'no model file {path}')
+    if check and path.stem[-2:] in ('_U', '_V', '_W'): check_set(path.with_name(path.stem[:-2]), [path])
+    try: m = torch.jit.load(str(path), map_location='cpu')
+    except Exception as e: raise ModelError(f'{path}: not a TorchScript model ({str(e).splitlines()[0][:200]})') from None
+    m.eval()
+    if check: check_contract(m, path)
     return m

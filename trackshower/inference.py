@@ -10,7 +10,7 @@ import numpy as np, torch, torch.nn as nn
 from fastprogress.fastprogress import progress_bar
 from .core import HitClass, View, Hits, Events
 from .images import ImageGeometry, TileGeometry, FullExtentGeometry, CropGeometry, events_images
-from .io import atomic_path, csv_path
+from .io import atomic_path, csv_path, write_pandora_csv
 
 # %% auto #0
 __all__ = ['pandora_probs', 'HitPredictions', 'geometry_from_config', 'predict', 'write_predictions_csv',
@@ -31,6 +31,7 @@ class HitPredictions:
     p_track: np.ndarray
     p_shower: np.ndarray
     n_outside: int = 0 # hits of predicted views outside the geometry
+    n_nonfinite: int = 0 # hits whose pixel got a non-finite network output (their probabilities are NaN)
     @property
     def tag(self)->np.ndarray:
         "Predicted `HitClass` per hit: SHOWER when p_shower > p_track (Pandora's rule), 0 where NaN"
@@ -84,13 +85,16 @@ def predict(model, # `Learner`, `nn.Module` or TorchScript model
                 if norm is not None: x = (x - norm[0]) / norm[1]
                 out = model(x).float().reshape(i1 - i0, -1, H * W)
                 vals = out[torch.from_numpy(si.pix_image[lo:hi] - i0).to(dev), :, torch.from_numpy(si.pix_rc[lo:hi]).to(dev)]
-                p_pix[lo:hi] = pandora_probs(vals.cpu().numpy())[0]
+                vals = vals.cpu().numpy()
+                pp = pandora_probs(vals)[0]
+                pp[~np.isfinite(vals[:, [HitClass.SHOWER, HitClass.TRACK]]).all(1)] = np.nan   # never a probability from NaN/inf
+                p_pix[lo:hi] = pp
     finally:
         if was_training: model.train()
     p_track = np.full(n, np.nan)
     ok = si.hit_pixel >= 0
     p_track[used[ok]] = p_pix[si.hit_pixel[ok]]
-    return HitPredictions(p_track, 1 - p_track, si.n_outside)
+    return HitPredictions(p_track, 1 - p_track, si.n_outside, int(np.isnan(p_pix[si.hit_pixel[ok]]).sum()))
 
 # %% ../nbs/09_inference.ipynb #3fad9a55
 import awkward as ak, uproot
@@ -99,24 +103,14 @@ def write_predictions_csv(events:Events, # the events
                           pred:HitPredictions, # `predict`'s output for them
                           prefix, # files are `<prefix>_CaloHitList{U,V,W}.csv`
                           views='UVW', # views to write
-                          timestamp:str='01/01/00_00:00:00', # first field of each line
+                          timestamp=None, # first field of each line (default: the input's timestamps, else now)
                          )->list: # the paths written
-    "Pandora-style CSV per view: `x,z,tag,adc,p_track,p_shower` per hit"
+    "Pandora-style CSV per view: `x,z,tag,adc,p_track,p_shower` per hit, the views committed as one set"
     h = events.hits
-    tag = h.tag if h.tag is not None else pred.tag
-    out = []
-    for v in views:
-        v = View[v] if isinstance(v, str) else View(v)
-        lines = []
-        for e in range(len(events)):
-            lo, hi = events.offsets[e], events.offsets[e + 1]
-            sel = lo + np.flatnonzero(h.view[lo:hi] == v)
-            vals = np.stack([h.x[sel], h.z[sel], tag[sel], h.adc[sel], pred.p_track[sel], pred.p_shower[sel]], 1).astype(np.float64)
-            lines.append(f'{timestamp},{len(sel)},' + ('%g,%g,%d,%g,%g,%g,' * len(sel)) % tuple(vals.ravel().tolist()) + '1\n')
-        p = csv_path(prefix, v)
-        with atomic_path(p) as tmp: Path(tmp).write_text(''.join(lines))
-        out.append(p)
-    return out
+    if h.tag is None:   # no truth: the tag column carries the prediction
+        ev = Events(Hits(**dict(h.columns(), tag=pred.tag)), events.offsets, events.event_ids)
+        ev.timestamps = getattr(events, 'timestamps', None); events = ev
+    return write_pandora_csv(events, prefix, views, timestamp, extra=[pred.p_track, pred.p_shower])
 
 def write_predictions_root(events:Events, # the events
                            pred:HitPredictions, # `predict`'s output

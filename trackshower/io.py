@@ -10,8 +10,9 @@ import numpy as np
 from .core import Hits, Events, View, HitClass, tag_from_pdg
 
 # %% auto #0
-__all__ = ['CSV_FORMATS', 'ROOT_REQUIRED', 'ROOT_OPTIONAL', 'HitIOError', 'atomic_path', 'csv_path', 'parse_csv_line',
-           'format_csv_line', 'read_pandora_csv', 'write_pandora_csv', 'write_root', 'iter_root', 'read_root']
+__all__ = ['CSV_FORMATS', 'ROOT_REQUIRED', 'ROOT_OPTIONAL', 'HitIOError', 'remove_stale_tmps', 'glob_escape', 'atomic_path',
+           'set_journal', 'atomic_set', 'check_set', 'csv_path', 'parse_csv_line', 'format_csv_line',
+           'read_pandora_csv', 'write_pandora_csv', 'csv_set', 'write_root', 'iter_root', 'read_root']
 
 # %% ../nbs/02_io.ipynb #65360bd5
 class HitIOError(ValueError):
@@ -23,20 +24,120 @@ class HitIOError(ValueError):
         if entry is not None: where += f', entry {entry}'
         super().__init__(f'{where}: {msg}')
 
+def _plain_mode()->int:
+    "The mode a plain `open(..., 'w')` gives a new file under the current umask"
+    m = os.umask(0o22); os.umask(m)
+    return 0o666 & ~m
+
+def _pid_alive(pid:int)->bool:
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except PermissionError: return True
+    return True
+
+def remove_stale_tmps(path)->int:
+    "Remove temporaries `.<name>.<pid>.*.tmp` beside `path` left by processes that no longer run; returns how many"
+    path = Path(path); n = 0
+    for t in path.parent.glob(f'.{glob_escape(path.name)}.*.tmp'):
+        m = re.fullmatch(re.escape(f'.{path.name}.') + r'(\d+)\.\w+\.tmp', t.name)
+        if m and not _pid_alive(int(m.group(1))):
+            with contextlib.suppress(FileNotFoundError): t.unlink(); n += 1
+    return n
+
+def glob_escape(s:str)->str: return re.sub(r'([*?\[])', r'[\1]', s)
+
+def _new_tmp(path:Path)->Path:
+    "An empty temporary beside `path`, named after it and this process, with a plain file's mode"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_tmps(path)
+    fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.{os.getpid()}.', suffix='.tmp', dir=path.parent)
+    os.close(fd); os.chmod(tmp, _plain_mode())
+    return Path(tmp)
+
 @contextlib.contextmanager
 def atomic_path(path, # final file name
                ):
     "Yield a temporary path beside `path`; on success rename it to `path`, on failure remove it"
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp', dir=path.parent)
-    os.close(fd)
+    tmp = _new_tmp(path)
     try:
-        yield Path(tmp)
+        yield tmp
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError): os.unlink(tmp)
         raise
+
+
+# %% ../nbs/02_io.ipynb #a7c0e003
+import hashlib, json
+
+def set_journal(name)->Path:
+    "The journal of the set called `name` (a path whose last part names the set)"
+    name = Path(name); return name.parent / f'.{name.name}.set.json'
+
+def _sha256(path)->str:
+    h = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for b in iter(lambda: f.read(1 << 20), b''): h.update(b)
+    return h.hexdigest()
+
+def _write_journal(j:Path, state:str, members:list):
+    tmp = _new_tmp(j)
+    try:
+        with open(tmp, 'w') as f: json.dump(dict(state=state, members=members), f, indent=1); f.flush(); os.fsync(f.fileno())
+        os.replace(tmp, j)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError): os.unlink(tmp)
+        raise
+
+@contextlib.contextmanager
+def atomic_set(name, # the set's name: a path whose last part names it (e.g. the CSV prefix)
+               paths:list, # the members' final paths
+              ):
+    "Yield one temporary path per member of `paths`; on success commit them all together (journal), on failure remove them"
+    paths = [Path(p) for p in paths]; j = set_journal(name)
+    check_set(name)   # finish an interrupted commit of this set before starting another
+    tmps = [_new_tmp(p) for p in paths]
+    try:
+        yield tmps
+        members = []
+        for p, t in zip(paths, tmps):
+            with open(t, 'rb+') as f: os.fsync(f.fileno())
+            members.append(dict(file=p.name, tmp=t.name, size=t.stat().st_size, sha256=_sha256(t)))
+        _write_journal(j, 'pending', members)
+    except BaseException:
+        for t in tmps:
+            with contextlib.suppress(FileNotFoundError): os.unlink(t)
+        raise
+    _roll_forward(j, members)
+
+def _roll_forward(j:Path, members:list):
+    for m in members:
+        t = j.parent / m['tmp']
+        if t.exists(): os.replace(t, j.parent / m['file'])
+    _write_journal(j, 'committed', [{k: v for k, v in m.items() if k != 'tmp'} for m in members])
+
+def check_set(name, # the set's name (as given to `atomic_set`)
+              files=None, # members to verify (default: all in the journal)
+             )->bool: # True if the set has a journal
+    "Finish an interrupted commit of set `name`, then check its members are the ones committed; `HitIOError` names a stray member"
+    j = set_journal(name)
+    if not j.exists(): return False
+    try: jn = json.loads(j.read_text())
+    except (OSError, ValueError) as e: raise HitIOError(f'unreadable set journal ({e}); delete it to accept the files as they are', path=j)
+    if jn.get('state') == 'pending':
+        try: _roll_forward(j, jn['members'])
+        except OSError as e: raise HitIOError(f'an interrupted write of this set could not be completed ({e.strerror})', path=j)
+    want = None if files is None else {Path(f).name for f in files}
+    for m in jn['members']:
+        if want is not None and m['file'] not in want: continue
+        p = j.parent / m['file']
+        if not p.exists(): raise HitIOError(f'member of the set written together with {j.name[1:-9]} is missing', path=p)
+        if p.stat().st_size != m['size'] or _sha256(p) != m['sha256']:
+            raise HitIOError(f'this file was replaced after its set was written (the set would be mixed); '
+                             f'rewrite the whole set, or delete {j.name} to accept the files as they are', path=p)
+    return True
+
 
 # %% ../nbs/02_io.ipynb #ef6749c0
 CSV_FORMATS = {
@@ -124,14 +225,17 @@ def _is_float(s:str)->bool:
 # %% ../nbs/02_io.ipynb #3180fa63
 def format_csv_line(hits:Hits, # hits of one view (with truth `tag`)
                     timestamp:str, # Pandora writes `%x_%X`, e.g. 11/28/26_12:00:00
+                    extra:np.ndarray=None, # more values per hit, [n, k], appended after `adc` (e.g. probabilities)
                    )->str: # the line, newline included
-    "One line of Pandora's current training CSV (`x,z,tag,adc` per hit) for `hits`"
+    "One line of Pandora's current training CSV (`x,z,tag,adc` per hit, then any `extra` columns) for `hits`"
     if hits.tag is None: raise ValueError('hits without a truth tag cannot be written as Pandora training CSV')
     if ',' in timestamp or '\n' in timestamp: raise ValueError(f'timestamp {timestamp!r} contains a comma or newline')
-    n = len(hits)
-    vals = np.empty((n, 4), dtype=np.float64)
+    n, k = len(hits), 0 if extra is None else extra.shape[1]
+    vals = np.empty((n, 4 + k), dtype=np.float64)
     vals[:, 0], vals[:, 1], vals[:, 2], vals[:, 3] = hits.x, hits.z, hits.tag, hits.adc
-    return f'{timestamp},{n},' + ('%g,%g,%d,%g,' * n) % tuple(vals.ravel().tolist()) + '1\n'
+    if k: vals[:, 4:] = extra
+    return f'{timestamp},{n},' + (('%g,%g,%d,%g,' + '%g,' * k) * n) % tuple(vals.ravel().tolist()) + '1\n'
+
 
 # %% ../nbs/02_io.ipynb #214d72d5
 import io as _io
@@ -210,6 +314,7 @@ def read_pandora_csv(prefix, # `<prefix>_CaloHitList{U,V,W}.csv` are read
     "Read Pandora training CSV files of `prefix` for `views` into `Events` (event number = line index)"
     if fmt not in CSV_FORMATS: raise ValueError(f'unknown CSV layout {fmt!r}; known: {list(CSV_FORMATS)}')
     views = [View[v] if isinstance(v, str) else View(v) for v in views]
+    check_set(csv_set(prefix), [csv_path(prefix, v) for v in views])   # never a mix of two writes
     skipped, per_view, stamps = [], {}, {}
     for v in views:
         stamps[v], per_view[v] = _read_view_lines(csv_path(prefix, v), fmt, strict, skipped)
@@ -240,18 +345,28 @@ def read_pandora_csv(prefix, # `<prefix>_CaloHitList{U,V,W}.csv` are read
 def write_pandora_csv(events:Events, # events with truth tags
                       prefix, # files `<prefix>_CaloHitList{U,V,W}.csv` are written (atomically)
                       views='UVW', # which views to write
-                      timestamp=None, # a string for every line, or `events.timestamps`-style dict; default: now
+                      timestamp=None, # a string for every line, or `events.timestamps`-style dict; default: the events' own, else now
+                      extra:list=None, # per-hit arrays aligned with `events.hits`, appended after `adc` (e.g. p_track, p_shower)
                      )->list: # the paths written
-    "Write `events` as Pandora training CSV files, one per view, byte-compatible with LArContent"
+    "Write `events` as Pandora training CSV files, one per view, byte-compatible with LArContent; the views commit as one set"
     views = [View[v] if isinstance(v, str) else View(v) for v in views]
+    own = getattr(events, 'timestamps', None)
+    if timestamp is None and own and all(len(own.get(v, ())) == len(events) for v in views): timestamp = own
     if timestamp is None: timestamp = time.strftime('%m/%d/%y_%H:%M:%S')
-    paths = []
-    for v in views:
-        stamps = timestamp[v] if isinstance(timestamp, dict) else [timestamp] * len(events)
-        with atomic_path(csv_path(prefix, v)) as tmp, open(tmp, 'w', encoding='utf-8', newline='') as f:
-            for ev, ts in zip(events, stamps): f.write(format_csv_line(ev.of_view(v), ts))
-        paths.append(csv_path(prefix, v))
+    h, paths = events.hits, [csv_path(prefix, v) for v in views]
+    with atomic_set(csv_set(prefix), paths) as tmps:
+        for v, tmp in zip(views, tmps):
+            stamps = timestamp[v] if isinstance(timestamp, dict) else [timestamp] * len(events)
+            with open(tmp, 'w', encoding='utf-8', newline='') as f:
+                for e, ts in enumerate(stamps):
+                    lo, hi = events.offsets[e], events.offsets[e + 1]
+                    sel = lo + np.flatnonzero(h.view[lo:hi] == v)
+                    f.write(format_csv_line(h[sel], ts, None if extra is None else np.stack([np.asarray(c)[sel] for c in extra], 1)))
     return paths
+
+def csv_set(prefix)->Path:
+    "The name under which the view files of `prefix` are written and checked as one set"
+    return Path(f'{prefix}_CaloHitList')
 
 # %% ../nbs/02_io.ipynb #651ba6ef
 import awkward as ak
