@@ -10,7 +10,7 @@ from typing import Iterable, Optional
 import numpy as np
 
 # %% auto #0
-__all__ = ['SHOWER_PDGS', 'HitClass', 'View', 'tag_from_pdg', 'Hits', 'Events', 'console_main']
+__all__ = ['SHOWER_PDGS', 'MAX_COORD', 'HitClass', 'View', 'tag_from_pdg', 'insane_coords', 'Hits', 'Events', 'console_main']
 
 # %% ../nbs/00_core.ipynb #20d9291d
 class HitClass(IntEnum):
@@ -33,6 +33,16 @@ def tag_from_pdg(pdg, # PDG code(s) of each hit's main MC particle
     "Pandora's truth rule for `pdg`: |PDG| 11 or 22 -> SHOWER, anything else -> TRACK"
     pdg = np.abs(np.asarray(pdg, dtype=np.int64))
     return np.where(np.isin(pdg, SHOWER_PDGS), HitClass.SHOWER, HitClass.TRACK).astype(np.int8)
+
+# %% ../nbs/00_core.ipynb #c0c0e002
+MAX_COORD = 1e5 # cm: the largest |x| or |z| a hit may have (1 km, far beyond any LArTPC)
+
+def insane_coords(x, z)->np.ndarray:
+    "Mask of hits whose `x` or `z` is not finite or beyond `MAX_COORD`, judged in float32 as stored"
+    with np.errstate(over='ignore', invalid='ignore'):
+        x, z = np.asarray(x, np.float64).astype(np.float32), np.asarray(z, np.float64).astype(np.float32)
+        return ~(np.isfinite(x) & np.isfinite(z) & (np.abs(x) <= MAX_COORD) & (np.abs(z) <= MAX_COORD))
+
 
 # %% ../nbs/00_core.ipynb #350ae986
 _DTYPES = dict(view=np.int8, x=np.float32, z=np.float32, adc=np.float32,

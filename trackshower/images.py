@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 import math, warnings
 import numpy as np
-from .core import HitClass, View, Hits, Events
+from .core import HitClass, View, Hits, Events, insane_coords
 from .geometry import Geometry
 
 # %% auto #0
@@ -145,6 +145,16 @@ def build_images(x, # drift coordinate of each hit
                  warn:bool=True, # warn when hits fall outside the geometry
                 )->SparseImages:
     "Sparse images of the hits of every `group` in `geom`, with the mask from `tag` and each hit's pixel"
+    far = insane_coords(x, z)
+    if far.any():   # absurd coordinates would stretch the region (and overflow the tile keys) of every other hit
+        keep = np.flatnonzero(~far)
+        si = build_images(*(np.asarray(a)[keep] for a in (x, z, adc, view, group)), geom,
+                          None if tag is None else np.asarray(tag)[keep], warn=False)
+        hp = np.full(len(far), -1, np.int64); hp[keep] = si.hit_pixel
+        si.hit_pixel, si.n_outside = hp, si.n_outside + int(far.sum())
+        if warn: warnings.warn(f'build_images: {si.n_outside} of {len(far)} hits fall outside {type(geom).__name__} '
+                               f'or the detector range and get no pixel')
+        return si
     x, z = np.asarray(x, np.float32), np.asarray(z, np.float32)
     adc, view, group = np.asarray(adc, np.float64), np.asarray(view, np.int64), np.asarray(group, np.int64)
     n = len(x)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib, os, re, tempfile, time, warnings
 from pathlib import Path
 import numpy as np
-from .core import Hits, Events, View, HitClass, tag_from_pdg
+from .core import Hits, Events, View, HitClass, tag_from_pdg, MAX_COORD, insane_coords
 
 # %% auto #0
 __all__ = ['CSV_FORMATS', 'ROOT_REQUIRED', 'ROOT_OPTIONAL', 'HitIOError', 'remove_stale_tmps', 'glob_escape', 'atomic_path',
@@ -182,6 +182,10 @@ def _columns(vals:np.ndarray, vals_s:list, fmt:str)->dict:
         i = int(np.flatnonzero(~np.isfinite(vals.ravel()))[0])
         raise HitIOError(f'hit {i // k} field {names[i % k]!r} is not finite: {vals_s[i]!r}')
     col = {c: vals[:, j] for j, c in enumerate(names)}
+    far = insane_coords(col['x'], col['z'])
+    if far.any():
+        i = int(np.flatnonzero(far)[0]); x, z = col['x'][i], col['z'][i]
+        raise HitIOError(f'hit {i} lies outside the detector range (|x|, |z| <= {MAX_COORD:g} cm in float32): x={x:g}, z={z:g}')
     out = dict(x=col['x'], z=col['z'])
     if 'tag' in col:
         bad_tag = ~np.isin(col['tag'], (HitClass.SHOWER, HitClass.TRACK))
@@ -279,6 +283,7 @@ def _parse_lines(lines:list, fmt:str)->tuple:
     if 'tag' in names: bad_hit |= ~np.isin(vals[:, names.index('tag')], (1, 2))
     if 'adc' in names: bad_hit |= vals[:, names.index('adc')] < 0
     if 'pdg' in names: bad_hit |= vals[:, names.index('pdg')] != np.round(vals[:, names.index('pdg')])
+    bad_hit |= insane_coords(vals[:, names.index('x')], vals[:, names.index('z')])
     hit_line = np.repeat(np.arange(len(lines)), ns)
     doubt |= set(hit_line[bad_hit].tolist())
     out, h0 = [None] * len(lines), 0
@@ -407,6 +412,7 @@ def _check_chunk(arrs:dict)->dict:
     for f in ('x', 'z', 'adc', 'width'):
         if f in arrs: flag(~np.isfinite(arrs[f]), f'hit_{f} is not finite')
     flag(arrs['adc'] < 0, 'hit_adc is negative')
+    flag(insane_coords(arrs['x'], arrs['z']), f'hit_x or hit_z lies outside the detector range (|x|, |z| <= {MAX_COORD:g} cm in float32)')
     flag(~np.isin(arrs['view'], (0, 1, 2)), 'hit_view is not 0 (U), 1 (V) or 2 (W)')
     if 'tag' in arrs: flag(~np.isin(arrs['tag'], (1, 2)), 'hit_tag is not 1 (shower) or 2 (track)')
     return bad
