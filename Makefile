@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 help:
 	@echo "make test   - set up .venv if needed, check notebooks are clean and exported, run nbdev_test"
 	@echo "make slow   - also run the #| slow cells (training-length)"
-	@echo "make bench  - run the benchmark scripts in bench/"
+	@echo "make bench  - run the benchmark scripts in bench/ (not the hours-long recipe study: bench/recipe_bench.py --help)"
 	@echo "make export - nbdev_export + nbdev_clean (run before committing)"
 	@echo "make demo   - simulate events, train, evaluate against the baseline, export Pandora models (runs/demo, < 10 min on 2 cores)"
 	@echo "make docs   - build the documentation site offline into _docs/ and check it in headless Chromium"
@@ -44,7 +44,8 @@ export: $(STAMP)
 	$(BIN)/nbdev_export && $(BIN)/nbdev_clean && $(BIN)/python tools/readme.py
 
 bench: $(STAMP)
-	@for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+	@for f in bench/*.py; do case $$f in *recipe_bench.py) echo "== $$f (study; table of the committed results)"; \
+	  $(BIN)/python $$f --table || exit 1; continue;; esac; echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
 DEMO_ARGS ?=
 demo: $(STAMP)

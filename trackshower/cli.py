@@ -10,12 +10,12 @@ import numpy as np, torch
 import matplotlib
 import matplotlib.pyplot as plt
 from fastcore.script import call_parse, Param, store_true
-from .core import View, Events, console_main
-from .io import atomic_path, HitIOError, write_root
+from .core import View, Events, console_main, run_cli, UsageError, check_output
+from .io import atomic_path, HitIOError, write_root, csv_path
 from .images import TileGeometry
 
 # %% auto #0
-__all__ = ['save_fig', 'write_text', 'UsageError', 'train_run', 'trackshower_train', 'predict_views', 'trackshower_predict',
+__all__ = ['save_fig', 'write_text', 'train_run', 'trackshower_train', 'predict_views', 'trackshower_predict',
            'trackshower_export', 'trackshower_evaluate', 'train_main', 'predict_main', 'export_main', 'evaluate_main']
 
 # %% ../nbs/12_cli.ipynb #7b81194c
@@ -30,12 +30,7 @@ def write_text(path, text:str)->Path:
     with atomic_path(path) as tmp: Path(tmp).write_text(text)
     return Path(path)
 
-class UsageError(Exception): "A problem with the command's input that the user can fix"
-
-def _run_cli(prog:str, f, *args, **kwargs):
-    try: return f(*args, **kwargs)
-    except (UsageError, FileNotFoundError, HitIOError, ValueError) as e:
-        print(f'{prog}: error: {e}', file=sys.stderr); sys.exit(2)
+_run_cli = run_cli   # one-line user errors, exit 2 (`00_core`)
 
 def _views(views:str)->str:
     v = views.upper()
@@ -44,19 +39,21 @@ def _views(views:str)->str:
 
 # %% ../nbs/12_cli.ipynb #ba0ec66c
 from .data import get_dls, load_events
-from .learner import get_learner, load_checkpoint
+from .learner import get_learner, load_checkpoint, resume as resume_learner
 from .inference import predict, HitPredictions
 from .export import export_pandora, load_exported
 from .evaluate import (hit_metrics, metrics_table, write_confusion_root, plot_confusion, show_prediction,
                                   reliability, accuracy_vs, plot_activations)
 from .baseline import CutBaseline
 from .distributed import simulate_parallel, is_rank0, ddp_context, ensure_process_group
-from fastai.torch_core import num_distrib, rank_distrib
+from fastai.torch_core import num_distrib, rank_distrib, set_seed
 
-def _training_plot(learn):
+def _training_plot(learn, start:int=0):
+    "Loss and validation metrics of the epochs from `start` (a resumed run skipped the ones before)"
     rec = learn.recorder
     names = list(rec.metric_names[1:-1])
-    vals = np.array([[float(x) for x in v[:len(names)]] for v in rec.values]) if rec.values else np.zeros((0, len(names)))
+    rows = rec.values[start:]
+    vals = np.array([[float(x) for x in v[:len(names)]] for v in rows]) if rows else np.zeros((0, len(names)))
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.5))
     axes[0].plot([float(l) for l in rec.losses], lw=.7, label='train (per batch)')
     if len(vals):
@@ -85,13 +82,33 @@ def _lr_choice(learn, lr:float, out:Path, quick:bool)->float:
         ensure_process_group(); torch.distributed.broadcast(val, 0)
     return float(val[0])
 
+_RESUME_KEYS = ('data', 'n_events', 'seed', 'views', 'epochs', 'bs', 'crop', 'depth', 'nf', 'valid_pct', 'test_pct', 'bf16', 'lr')
+
+def _resumable(out)->dict:
+    "The options of the interrupted run in `out`, checked to be resumable"
+    rc = Path(out) / 'run_config.json'
+    if not rc.exists(): raise UsageError(f'--resume {out}: no run_config.json there (not a trackshower_train run directory)')
+    c = json.loads(rc.read_text())
+    if 'lr' not in c or not (Path(out) / 'models' / 'last.pth').exists():
+        raise UsageError(f'--resume {out}: the run stopped before its first checkpoint; start it again')
+    missing = [k for k in _RESUME_KEYS if k not in c]
+    if missing: raise UsageError(f'--resume {out}: run_config.json lacks {missing} (written by an older version)')
+    return c
+
 def train_run(data:str='', n_events:int=500, seed:int=0, views:str='UVW', out='runs/train', epochs:int=5, lr:float=0.,
               bs:int=16, crop:int=128, depth:int=4, nf:int=16, valid_pct:float=0.2, test_pct:float=0.2,
-              workers:int=0, bf16:bool=True, quick:bool=False, n_show:int=3, progress:bool=True)->dict:
+              workers:int=0, bf16:bool=True, quick:bool=False, n_show:int=3, progress:bool=True, resume:bool=False)->dict:
     "Data -> images -> lr_find -> fit_one_cycle -> evaluation vs baseline -> export -> report, into run directory `out`"
+    if resume:   # the interrupted run's own options, its rate, and its last checkpoint
+        c = _resumable(out)
+        data, n_events, seed, views, epochs, bs, crop, depth, nf, valid_pct, test_pct, bf16, lr = (c[k] for k in _RESUME_KEYS)
     t0 = time.time(); out = Path(out); views = _views(views); rank0 = is_rank0()
     say = (lambda *a: print(*a, flush=True)) if rank0 else (lambda *a: None)
-    if epochs < 1: raise UsageError('--epochs must be at least 1')
+    for name, v, lo in (('--epochs', epochs, 1), ('--bs', bs, 1), ('--nf', nf, 1), ('--depth', depth, 1), ('--seed', seed, 0),
+                        ('--workers', workers, 0), ('--crop', crop or 0, 0), ('--n-events', n_events, 1)):
+        if v < lo: raise UsageError(f'{name} must be at least {lo}, got {v}')
+    if not (np.isfinite(lr) and lr >= 0): raise UsageError(f'--lr must be 0 (chosen by lr_find) or a positive rate, got {lr}')
+    check_output(out, is_dir=True)
     if not 0 <= test_pct < 1 or not 0 < valid_pct < 1: raise UsageError('--valid-pct must be in (0, 1) and --test-pct in [0, 1)')
     if data: events = load_events(data, views)
     else:
@@ -102,30 +119,34 @@ def train_run(data:str='', n_events:int=500, seed:int=0, views:str='UVW', out='r
     n_test = int(round(test_pct * len(events)))
     trainval, test = events[:len(events) - n_test], events[len(events) - n_test:]
     if len(trainval) < 5: raise UsageError(f'only {len(trainval)} events to train on')
+    set_seed(seed)   # torch, numpy and python: the loaders' shuffling and the augmentations; a run repeats bit for bit
     dls = get_dls(trainval, views=views, bs=bs, crop=crop, valid_pct=valid_pct, seed=seed)
     cfg = dls.hit_config
     say(f"{len(events)} events ({events.n_hits} hits): {len(trainval)} for training/validation "
         f"({cfg['n_train_images']} / {cfg['n_valid_images']} tiles of views {views}), {len(test)} held out for the test")
-    if rank0:
-        out.mkdir(parents=True, exist_ok=True)
-        write_text(out / 'run_config.json', json.dumps(dict(data=data, n_events=len(events), seed=seed, views=views, epochs=epochs,
-                   bs=bs, crop=crop, depth=depth, nf=nf, valid_pct=valid_pct, test_pct=test_pct, n_trainval=len(trainval),
-                   n_test=len(test), world_size=max(num_distrib(), 1)), indent=1))
+    run_cfg = dict(data=data, n_events=n_events if not data else len(events), seed=seed, views=views, epochs=epochs, bs=bs, crop=crop,
+                   depth=depth, nf=nf, valid_pct=valid_pct, test_pct=test_pct, bf16=bf16, n_trainval=len(trainval), n_test=len(test),
+                   world_size=max(num_distrib(), 1))
+    if rank0 and not resume: out.mkdir(parents=True, exist_ok=True); write_text(out / 'run_config.json', json.dumps(run_cfg, indent=1))
     torch.manual_seed(seed)
     learn = get_learner(dls, depth=depth, nf=nf, path=out, bf16=bf16)
-    lr = _lr_choice(learn, lr, out, quick)
+    start = 0
+    if resume: start = resume_learner(learn); say(f'resuming after epoch {start} of {epochs}')
+    else:
+        lr = _lr_choice(learn, lr, out, quick)
+        if rank0: write_text(out / 'run_config.json', json.dumps(dict(run_cfg, lr=lr), indent=1))   # what --resume needs
     say(f'training {epochs} epochs of one-cycle at max lr {lr:.2e}')
     with ddp_context(learn):
-        if rank0 and progress: learn.fit_one_cycle(epochs, lr)
+        if rank0 and progress: learn.fit_one_cycle(epochs, lr, start_epoch=start)
         else:
-            with learn.no_bar(): learn.fit_one_cycle(epochs, lr)
+            with learn.no_bar(): learn.fit_one_cycle(epochs, lr, start_epoch=start)
     names = list(learn.recorder.metric_names[1:-1])
     final = {k: float(v) for k, v in zip(names, learn.recorder.values[-1])}
     if num_distrib() > 1:   # each rank its own file (stdout is shared with the progress bar and other ranks)
         write_text(out / 'ranks' / f'rank{rank_distrib()}.json', json.dumps(final))
     if not rank0: return final
-    save_fig(_training_plot(learn), out / 'training.png')
-    result = dict(lr=lr, epochs=epochs, validation=final, history=[[float(x) for x in v[:len(names)]] for v in learn.recorder.values],
+    save_fig(_training_plot(learn, start), out / 'training.png')
+    result = dict(lr=lr, epochs=epochs, validation=final, history=[[float(x) for x in v[:len(names)]] for v in learn.recorder.values[start:]],
                   history_names=names, data=dict(n_events=len(events), n_trainval=len(trainval), n_test=len(test), views=views))
     if not quick and len(test):
         best = out / 'models' / 'best.pth'
@@ -204,10 +225,19 @@ def trackshower_train(
     workers:Param('processes for simulation (0: all CPUs)', int)=0,
     no_bf16:Param('train in float32 (no bf16 autocast)', store_true)=False,
     quick:Param('skip lr_find, evaluation, plots and export (tests)', store_true)=False,
+    resume:Param('continue the interrupted run in this directory (its own options and checkpoint; other options are ignored)', str)='',
 ):
     "Train the track/shower U-Net and write models for Pandora, metrics and a report to a run directory"
-    r = _run_cli('trackshower_train', train_run, data, n_events, seed, views, out, epochs, lr, bs, crop or None, depth, nf,
-                 valid_pct, test_pct, workers, not no_bf16, quick)
+    if resume: out = resume
+    existed = Path(out).exists()
+    def run():
+        try: return train_run(data, n_events, seed, views, out, epochs, lr, bs, crop or None, depth, nf,
+                              valid_pct, test_pct, workers, not no_bf16, quick, resume=bool(resume))
+        except BaseException:   # a run that saved nothing leaves nothing behind
+            if not existed and is_rank0() and not (Path(out) / 'models' / 'last.pth').exists():
+                import shutil; shutil.rmtree(out, ignore_errors=True)
+            raise
+    r = _run_cli('trackshower_train', run)
     if is_rank0() and 'network' in r:
         print('\nPer-hit metrics on the held-out events\n\nnetwork:\n' + metrics_table(r['network']) +
               '\n\ncut-based baseline:\n' + metrics_table(r['baseline']))
@@ -218,26 +248,47 @@ def _load_models(model:str, views:str)->dict:
     p = Path(model)
     prefix = p / 'trackshower' if p.is_dir() else Path(str(p).removesuffix('.json'))
     got = {}
+    card = Path(f'{prefix}.json')
+    card = json.loads(card.read_text()) if card.exists() else {}
     for v in views:
         f = Path(f'{prefix}_{v}.pt')
         if not f.exists(): raise FileNotFoundError(f'no exported model {f} (give a run directory or an export prefix)')
         got[v] = load_exported(f)
+        trained = (card.get('views', {}).get(v) or {}).get('trained_on_views')
+        if trained and v not in trained:
+            print(f'warning: {f.name} was trained on view(s) {trained} only and is applied to view {v}', file=sys.stderr)
     return got
+
+def _input_files(data:str, views:str)->list:
+    "The files `load_events(data, views)` reads"
+    p = Path(data)
+    if p.is_dir(): return sorted(p.glob('*.root')) + sorted(p.glob('*_CaloHitList[UVW].csv'))
+    return [p] if p.suffix == '.root' else [csv_path(p, View[v]) for v in views]
+
+def _refuse_overwriting(data:str, views:str, outs:list):
+    "UsageError if an output would replace one of the input files"
+    ins = {f.resolve() for f in _input_files(data, views) if f.exists()}
+    clash = [str(o) for o in outs if o.resolve() in ins]
+    if clash: raise UsageError(f'--out would overwrite the input {clash[0]}; choose another output')
 
 def predict_views(models:dict, events:Events)->HitPredictions:
     "Predict each view with its own exported model and merge"
-    pt = np.full(len(events.hits), np.nan); n_out = 0
+    pt = np.full(len(events.hits), np.nan); n_out = n_bad = 0
     for v, m in models.items():
         pr = predict(m, events, views=v, norm=None, geom=TileGeometry())
-        sel = events.hits.view == View[v]; pt[sel] = pr.p_track[sel]; n_out += pr.n_outside
-    return HitPredictions(pt, 1 - pt, n_out)
+        sel = events.hits.view == View[v]; pt[sel] = pr.p_track[sel]; n_out += pr.n_outside; n_bad += pr.n_nonfinite
+    return HitPredictions(pt, 1 - pt, n_out, n_bad)
 
 def _predict_files(model:str, data:str, views:str, truth:bool=False)->tuple:
     "Check the options, read `data`, predict with the exported models: (views, events, predictions)"
     if not model or not data: raise UsageError('--model and --data are required (see --help)')
-    vs = _views(views); events = load_events(data, vs)
+    vs = _views(views); models = _load_models(model, vs); events = load_events(data, vs)
     if truth and events.hits.tag is None: raise UsageError(f'{data} has no truth tags to evaluate against')
-    return vs, events, predict_views(_load_models(model, vs), events)
+    if len(events) == 0: print(f'warning: 0 events in {data}', file=sys.stderr)
+    pred = predict_views(models, events)
+    if pred.n_nonfinite:
+        print(f'warning: {pred.n_nonfinite} hits got no probability (NaN): the model gave non-finite outputs at their pixels', file=sys.stderr)
+    return vs, events, pred
 
 @call_parse
 def trackshower_predict(
@@ -248,6 +299,9 @@ def trackshower_predict(
 ):
     "Per-hit track/shower probabilities for hits in Pandora CSV or ROOT files, from exported models"
     def run():
+        vs = _views(views)
+        outs = [Path(out)] if out.endswith('.root') else [csv_path(out, View[v]) for v in vs]
+        check_output(out); _refuse_overwriting(data, vs, outs)
         vs, events, pred = _predict_files(model, data, views)
         if out.endswith('.root'):
             from trackshower.inference import write_predictions_root
@@ -268,8 +322,10 @@ def trackshower_export(
         from types import SimpleNamespace
         from trackshower.model import UNet
         p = Path(checkpoint)
+        if not checkpoint: raise UsageError('--checkpoint is required (see --help)')
         if p.is_dir(): p = p / 'models' / 'best.pth'
         if not p.exists(): raise FileNotFoundError(f'no checkpoint {p}')
+        check_output(out)
         st = load_checkpoint(p)
         cfg = st.get('config') or {}
         if 'arch_kwargs' not in cfg: raise UsageError(f'{p} carries no model configuration (not written by trackshower_train?)')
@@ -287,6 +343,7 @@ def trackshower_evaluate(
 ):
     "Per-hit metrics of exported models on labelled hits, Pandora's confusion.root and a confusion plot"
     def run():
+        check_output(out, is_dir=True)
         vs, events, pred = _predict_files(model, data, views, truth=True)
         m = hit_metrics(events, pred, vs); o = Path(out)
         write_text(o / 'metrics.json', json.dumps(m, indent=1, default=float))

@@ -10,7 +10,8 @@ from typing import Iterable, Optional
 import numpy as np
 
 # %% auto #0
-__all__ = ['SHOWER_PDGS', 'MAX_COORD', 'HitClass', 'View', 'tag_from_pdg', 'insane_coords', 'Hits', 'Events', 'console_main']
+__all__ = ['SHOWER_PDGS', 'MAX_COORD', 'HitClass', 'View', 'tag_from_pdg', 'insane_coords', 'fastai_import', 'Hits', 'Events',
+           'console_main', 'UsageError', 'user_error', 'run_cli', 'check_output']
 
 # %% ../nbs/00_core.ipynb #20d9291d
 class HitClass(IntEnum):
@@ -42,6 +43,17 @@ def insane_coords(x, z)->np.ndarray:
     with np.errstate(over='ignore', invalid='ignore'):
         x, z = np.asarray(x, np.float64).astype(np.float32), np.asarray(z, np.float64).astype(np.float32)
         return ~(np.isfinite(x) & np.isfinite(z) & (np.abs(x) <= MAX_COORD) & (np.abs(z) <= MAX_COORD))
+
+
+# %% ../nbs/00_core.ipynb #c0c0e005
+import contextlib, warnings
+
+@contextlib.contextmanager
+def fastai_import():
+    "Context for a module's first fastai import: silences the `torch.jit.script` FutureWarning `fastai.layers` raises"
+    with warnings.catch_warnings():
+        warnings.filterwarnings('ignore', message=r'`torch\.jit\.script` is deprecated', category=FutureWarning)
+        yield
 
 
 # %% ../nbs/00_core.ipynb #350ae986
@@ -164,15 +176,17 @@ class Events:
     def __repr__(self): return f'Events(n_events={len(self)}, n_hits={self.n_hits})'
 
 # %% ../nbs/00_core.ipynb #419574b7
-import sys
+import sys, os, errno, importlib.util
 from fastcore.script import anno_parser
 
 def console_main(func, # a `call_parse`-decorated function
                  argv=None, # arguments (default: `sys.argv[1:]`)
                 ):
-    "Parse `argv` with `func`'s fastcore parser (accepting `--dashed-names` too) and call it"
+    "Parse `argv` with `func`'s fastcore parser (accepting `--dashed-names` too, and `--debug`) and call it"
     f = getattr(func, '__wrapped__', func)
     argv = list(sys.argv[1:] if argv is None else argv)
+    if '--debug' in argv:   # tracebacks instead of one-line errors (same as TRACKSHOWER_DEBUG=1)
+        argv.remove('--debug'); os.environ['TRACKSHOWER_DEBUG'] = '1'
     fixed = []
     for a in argv:
         if a.startswith('--') and len(a) > 2:
@@ -180,6 +194,56 @@ def console_main(func, # a `call_parse`-decorated function
             a = '--' + name.replace('-', '_') + eq + val
         fixed.append(a)
     p = anno_parser(f, prog=func.__name__)
+    p.epilog = 'Errors are one line with exit status 2; --debug (or TRACKSHOWER_DEBUG=1) shows the traceback.'
     args = vars(p.parse_args(fixed))
     args.pop('pdb', None); args.pop('xtra', None)
     return f(**args)
+
+
+# %% ../nbs/00_core.ipynb #c0c0e008
+from pathlib import Path
+
+class UsageError(ValueError): "A problem with a command's input that its user can fix"
+
+def user_error(e:BaseException)->str:
+    "The one-line message for an error its user can fix, or None for anything else (a bug)"
+    if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+        return f"no space left on the device writing {e.filename or 'the output'}"
+    if isinstance(e, OSError) and e.errno == errno.EROFS: return f"read-only file system: cannot write {e.filename or 'the output'}"
+    if isinstance(e, (PermissionError, IsADirectoryError, NotADirectoryError, FileExistsError)):
+        return f'{e.strerror.lower()}: {e.filename}' if e.filename else str(e)
+    if isinstance(e, FileNotFoundError): return str(e) if not e.filename else f'no such file or directory: {e.filename}'
+    if isinstance(e, UsageError) or (isinstance(e, ValueError) and _raised_here(e)):
+        return str(e).splitlines()[0] if str(e) else type(e).__name__
+    return None
+
+def _raised_here(e:BaseException)->bool:
+    "True if `e` was raised by trackshower's own code (a check with a message for the user), not deep in a library"
+    tb = e.__traceback__
+    while tb is not None and tb.tb_next is not None: tb = tb.tb_next
+    return tb is not None and Path(tb.tb_frame.f_code.co_filename).resolve().is_relative_to(Path(importlib.util.find_spec("trackshower").origin).parent.resolve())
+
+def run_cli(prog:str, # the command's name, first word of the message
+            f, *args, **kwargs):
+    "Call `f`; a user error becomes one line on stderr and exit status 2 (see `user_error`)"
+    try: return f(*args, **kwargs)
+    except Exception as e:
+        msg = user_error(e)
+        if msg is None or os.environ.get('TRACKSHOWER_DEBUG'): raise
+        print(f'{prog}: error: {msg}', file=sys.stderr); sys.exit(2)
+
+def check_output(path, # a file to be written, a prefix of files, or a directory
+                 what:str='--out', # the option that named it
+                 is_dir:bool=False, # `path` is a directory to write into
+                ):
+    "Check before any work that `path` can be written: not empty, its directory creatable and writable"
+    if not str(path).strip(): raise UsageError(f'{what} is empty')
+    p = Path(path); d = p if is_dir else p.parent
+    a = d
+    while not a.exists(): a = a.parent
+    if not a.is_dir(): raise UsageError(f'{what} {path}: {a} is a file, not a directory')
+    if not os.access(a, os.W_OK | os.X_OK): raise UsageError(f'{what} {path}: directory {a} is not writable')
+    if is_dir and p.exists() and not p.is_dir(): raise UsageError(f'{what} {path} is a file, not a directory')
+    if not is_dir and p.is_dir(): raise UsageError(f'{what} {path} is a directory (give a file name or prefix)')
+    return p
+

@@ -8,6 +8,8 @@ from pathlib import Path
 import re
 import numpy as np, torch
 from fastcore.basics import store_attr
+from .core import fastai_import
+with fastai_import(): import fastai.torch_basics   # fastai.layers warns at import; see 00_core
 from fastai.torch_core import TensorImage, TensorMask
 from fastai.data.block import DataBlock, TransformBlock
 from fastai.data.core import DataLoaders

@@ -84,6 +84,8 @@ def images_parallel(events:Events, geom, views='UVW', workers:int=None, chunk:in
     return merge_sparse([(si, u, lo, events.offsets[lo]) for (si, u), lo in zip(res, los)])
 
 # %% ../nbs/13_distributed.ipynb #1098ac5e
+from .core import fastai_import
+with fastai_import(): import fastai.torch_basics   # fastai.layers warns at import; see 00_core
 from fastai.torch_core import rank_distrib, num_distrib
 import fastai.distributed   # adds Learner.distrib_ctx
 

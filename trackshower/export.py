@@ -12,7 +12,8 @@ from .io import atomic_path, atomic_set, check_set
 from .model import UNet
 
 # %% auto #0
-__all__ = ['OLD_LIBTORCH_OPS', 'PandoraModule', 'traced_ops', 'export_pandora', 'ModelError', 'check_contract', 'load_exported']
+__all__ = ['OLD_LIBTORCH_OPS', 'PandoraModule', 'torch_bytes', 'traced_ops', 'export_pandora', 'ModelError', 'check_contract',
+           'load_exported']
 
 # %% ../nbs/09a_export.ipynb #f2595612
 class PandoraModule(nn.Module):
@@ -30,12 +31,31 @@ class PandoraModule(nn.Module):
         return torch.cat([z[:, 0:1].clamp(-self.bound, self.bound), -d, d], 1)
 
 # %% ../nbs/09a_export.ipynb #b2ff246e
+import io
+
 OLD_LIBTORCH_OPS = {'aten::_convolution', 'aten::relu', 'aten::relu_', 'aten::batch_norm', 'aten::cat', 'aten::sub',
                     'aten::div', 'aten::clamp', 'aten::slice', 'aten::neg', 'aten::add', 'aten::add_', 'aten::mul',
                     'aten::constant_pad_nd', 'aten::dropout', 'aten::feature_dropout', 'aten::size', 'aten::Int',
                     'aten::ScalarImplicit', 'aten::select', 'aten::unsqueeze', 'aten::contiguous', 'aten::to',
                     # RelativeCharge: reductions and elementwise ops in ATen since torch 1.7 or earlier
                     'aten::amin', 'aten::amax', 'aten::sum', 'aten::gt', 'aten::log1p', 'aten::clamp_min'}
+
+import warnings, contextlib
+
+@contextlib.contextmanager
+def _quiet_trace():
+    "Silence what tracing our U-Net is known to say: torch's jit.trace/jit.save deprecation notices and the padding branch's TracerWarning"
+    # the branch is not taken at Pandora's 256 x 256; the traced graph is checked op by op and against the eager model
+    with warnings.catch_warnings():
+        warnings.filterwarnings('ignore', message=r'`torch\.jit\.(trace|trace_method|save)` is deprecated', category=FutureWarning)
+        warnings.filterwarnings('ignore', category=torch.jit.TracerWarning)
+        yield
+
+def torch_bytes(obj)->bytes:
+    "`obj` serialised by `torch.jit.save` (a TorchScript module) or `torch.save`, in memory"
+    buf = io.BytesIO()
+    with _quiet_trace(): (torch.jit.save if isinstance(obj, torch.jit.ScriptModule) else torch.save)(obj, buf)
+    return buf.getvalue()   # written by Python: a full disk is an OSError, not a C++ abort
 
 def _git_hash()->str:
     try: return subprocess.run(['git', 'rev-parse', 'HEAD'], capture_output=True, text=True, timeout=5,
@@ -71,15 +91,17 @@ def export_pandora(learn, # a `Learner` (or a dict view -> Learner) trained by `
         v = View[v] if isinstance(v, str) else View(v)
         lrn = per_view[v.name] if v.name in per_view else per_view[v]
         cfg = dict(getattr(lrn, 'hit_config', {}))
+        foreign = bool(cfg.get('views')) and v.name not in cfg['views']
+        if foreign: warnings.warn(f"export_pandora: the {v.name} model was trained on view(s) {cfg['views']} only")
         wrapped = PandoraModule(_plain_model(lrn.model), cfg.get('mean', 0.), cfg.get('std', 1.), bound).eval()
-        with torch.no_grad(): ts = torch.jit.trace(wrapped, torch.zeros(1, 1, tile, tile), check_trace=False)
+        with torch.no_grad(), _quiet_trace(): ts = torch.jit.trace(wrapped, torch.zeros(1, 1, tile, tile), check_trace=False)
         ops = traced_ops(ts)
         unknown = ops - OLD_LIBTORCH_OPS
         if unknown: raise RuntimeError(f'export_pandora: the traced graph uses operators not vetted for LibTorch 2.1: {sorted(unknown)}')
         p = Path(f'{prefix}_{v.name}.pt')
         traced[v.name] = ts; paths[v.name] = p
         weights[v.name] = {k: t.detach().cpu().contiguous() for k, t in wrapped.state_dict().items()}
-        card['views'][v.name] = dict(file=p.name, trained_on_views=cfg.get('views'), arch=cfg.get('arch'),
+        card['views'][v.name] = dict(file=p.name, trained_on_views=cfg.get('views'), trained_on_other_views=foreign, arch=cfg.get('arch'),
                                      arch_kwargs=cfg.get('arch_kwargs'), geometry=cfg.get('geometry'),
                                      normalisation=dict(mean=cfg.get('mean', 0.), std=cfg.get('std', 1.)),
                                      class_weights=cfg.get('class_weights'), class_counts=cfg.get('class_counts'),
@@ -88,8 +110,8 @@ def export_pandora(learn, # a `Learner` (or a dict view -> Learner) trained by `
                                      torchscript_ops=sorted(ops))
     wp, jp = Path(f'{prefix}_weights.pth'), Path(f'{prefix}.json')
     with atomic_set(prefix, list(paths.values()) + [wp, jp]) as tmps:   # models, weights and card commit together
-        for ts, tmp in zip(traced.values(), tmps): ts.save(str(tmp))
-        torch.save(weights, tmps[-2])
+        for ts, tmp in zip(traced.values(), tmps): tmp.write_bytes(torch_bytes(ts))
+        tmps[-2].write_bytes(torch_bytes(weights))
         tmps[-1].write_text(json.dumps(card, indent=1, default=float))
     return paths
 

@@ -63,8 +63,9 @@ def atomic_path(path, # final file name
     try:
         yield tmp
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
         with contextlib.suppress(FileNotFoundError): os.unlink(tmp)
+        if isinstance(e, OSError) and not e.filename: e.filename = str(path)   # "no space left ... writing <path>"
         raise
 
 
@@ -105,9 +106,10 @@ def atomic_set(name, # the set's name: a path whose last part names it (e.g. the
             with open(t, 'rb+') as f: os.fsync(f.fileno())
             members.append(dict(file=p.name, tmp=t.name, size=t.stat().st_size, sha256=_sha256(t)))
         _write_journal(j, 'pending', members)
-    except BaseException:
+    except BaseException as e:
         for t in tmps:
             with contextlib.suppress(FileNotFoundError): os.unlink(t)
+        if isinstance(e, OSError) and not e.filename: e.filename = f'{name} ({len(paths)} files)'
         raise
     _roll_forward(j, members)
 

@@ -5,9 +5,11 @@
 # %% ../nbs/07_learner.ipynb #d385d9a9
 from __future__ import annotations
 from pathlib import Path
-import os, random, tempfile
+import io, os, random, tempfile
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from fastcore.basics import store_attr
+from .core import fastai_import
+with fastai_import(): import fastai.torch_basics   # fastai.layers warns at import; see 00_core
 from fastai.learner import Learner, Metric
 from fastai.callback.core import Callback, CancelFitException
 from fastai.optimizer import Adam
@@ -15,6 +17,7 @@ import fastai.callback.schedule, fastai.callback.progress   # fit_one_cycle, lr_
 from fastai.torch_core import params, to_float, rank_distrib
 from .core import HitClass
 from .model import UNet
+from .io import atomic_path
 
 # %% auto #0
 __all__ = ['class_weights', 'SegLoss', 'HitMetric', 'hit_confusion', 'confusion_metrics', 'unet_splitter', 'CPUSpeedup',
@@ -148,16 +151,16 @@ def save_checkpoint(path, # file to write (atomically)
     model = getattr(learn.model, 'module', learn.model)       # unwrap DistributedDataParallel
     state = dict(model=model.state_dict(), opt=_plain(learn.opt.state_dict()) if learn.opt is not None else None,
                  epoch=int(epoch), best=best, rng=_rng_state(learn), config=_plain(getattr(learn, 'hit_config', None)))
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + '.', suffix='.tmp'); os.close(fd)
-    try:
-        torch.save(state, tmp); os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp): os.unlink(tmp)
-        raise
+    buf = io.BytesIO(); torch.save(state, buf)     # serialised in memory: a full disk is an OSError from Python
+    with atomic_path(path) as tmp: tmp.write_bytes(buf.getvalue())
 
 def load_checkpoint(path, learn:Learner=None, with_opt:bool=True)->dict:
     "Load `path` (weights only, no pickled code) into `learn` if given; returns the checkpoint"
-    state = torch.load(path, map_location='cpu', weights_only=True)
+    try: state = torch.load(path, map_location='cpu', weights_only=True)
+    except FileNotFoundError: raise
+    except Exception as e:   # never repeat torch's advice to load with weights_only=False
+        raise ValueError(f'{path}: not a trackshower checkpoint (it does not load as plain weights: {type(e).__name__})') from None
+    if not isinstance(state, dict) or 'model' not in state: raise ValueError(f'{path}: not a trackshower checkpoint (no model state)')
     if learn is not None:
         learn.model.load_state_dict(state['model'])
         if with_opt and state.get('opt') is not None:

@@ -7,6 +7,8 @@ from __future__ import annotations
 import math, tempfile, warnings
 import numpy as np, torch
 import matplotlib.pyplot as plt
+from .core import fastai_import
+with fastai_import(): import fastai.torch_basics   # fastai.layers warns at import; see 00_core
 from fastai.callback.schedule import ParamScheduler, SchedLin, SchedExp, SchedNo
 from fastai.torch_core import set_seed
 from .learner import get_learner

@@ -234,6 +234,7 @@ def plot_kind_summary(summary:dict)->tuple:
 
 # %% ../../nbs/03b_sim.events.ipynb #f4c15060
 from fastcore.script import call_parse, Param
+from ..core import UsageError
 
 def _parse_mix(s:str)->dict:
     if not s: return None
@@ -241,9 +242,11 @@ def _parse_mix(s:str)->dict:
     for part in s.split(','):
         k, _, w = part.partition('=')
         k = k.strip()
-        if k not in EVENT_KINDS: raise ValueError(f'--mix: unknown event kind {k!r}; known: {", ".join(EVENT_KINDS)}')
+        if k not in EVENT_KINDS: raise UsageError(f'--mix: unknown event kind {k!r}; known: {", ".join(EVENT_KINDS)}')
         try: out[k] = float(w)
-        except ValueError: raise ValueError(f'--mix: weight of {k!r} is not a number: {w!r}') from None
+        except ValueError: raise UsageError(f'--mix: weight of {k!r} is not a number: {w!r}') from None
+        if not (np.isfinite(out[k]) and out[k] >= 0): raise UsageError(f'--mix: weight of {k!r} must be a finite number >= 0, got {w!r}')
+    if not sum(out.values()) > 0: raise UsageError(f'--mix: the weights sum to 0 ({s!r}); give at least one kind a positive weight')
     return out
 
 @call_parse
@@ -257,15 +260,18 @@ def trackshower_simulate(
     first_event:Param('number of the first event', int)=0,
 ):
     "Simulate LArTPC events with per-hit track/shower truth and write them as Pandora CSV or ROOT"
-    import sys
     from trackshower.io import write_root, write_pandora_csv
-    try:
-        geom = Geometry.preset(geometry); m = _parse_mix(mix)
-        if n_events < 1: raise ValueError('--n-events must be at least 1')
-    except (KeyError, ValueError) as e:
-        print(f'trackshower_simulate: error: {e.args[0]}', file=sys.stderr); sys.exit(2)
-    evs = simulate(n_events, seed, mix=m, geometry=geom, first_event=first_event, progress=True)
-    paths = [write_root(evs, out + '.root')] if format == 'root' else write_pandora_csv(evs, out)
+    from trackshower.core import run_cli, check_output
+    def run():
+        try: geom = Geometry.preset(geometry)
+        except KeyError as e: raise UsageError(e.args[0]) from None
+        m = _parse_mix(mix)
+        for name, v, lo in (('--n-events', n_events, 1), ('--seed', seed, 0), ('--first-event', first_event, 0)):
+            if v < lo: raise UsageError(f'{name} must be at least {lo}, got {v}')
+        check_output(out)
+        evs = simulate(n_events, seed, mix=m, geometry=geom, first_event=first_event, progress=True)
+        return evs, ([write_root(evs, out + '.root')] if format == 'root' else write_pandora_csv(evs, out))
+    evs, paths = run_cli('trackshower_simulate', run)
     kinds, counts = np.unique(evs.kinds, return_counts=True)
     print(f'{len(evs)} events ({", ".join(f"{k} {c}" for k, c in zip(kinds, counts))}), {evs.n_hits} hits, '
           f'shower fraction {float((evs.hits.tag == HitClass.SHOWER).mean()):.3f}')

@@ -1,0 +1,298 @@
+"""Fault injection for every writer and reader (issue 13).
+
+1. SIGKILL: each writer (simulated-hits CSV set, ROOT file, prediction CSV set, Pandora export set,
+   training checkpoint) first writes a complete "old" output, then a real process writing a "new" one is
+   killed with SIGKILL at a random moment of its write (after it says it starts writing). The output is
+   then read with our readers (which finish an interrupted set commit) and every member is compared
+   with the complete old and the complete new output: all old or all new, never mixed or truncated.
+2. Disk full: the same writers under RLIMIT_FSIZE smaller than their output (the kernel's "file too
+   large", as a full disk would be): the old output must stay whole, no temporary may stay behind, and
+   the commands (`trackshower_export`, `trackshower_simulate`) must say so in one line with exit 2.
+3. Read-only output: a read-only filesystem (a tmpfs mounted read-only, where mounting is allowed):
+   one-line error, exit 2.
+4. Fuzzing: mangled CSV lines and ROOT files with bad values: each is read right or rejected with
+   `HitIOError`, and hits in = hits out + hits of the events reported skipped.
+
+Prints a summary table and, with --json, writes the figures. `--quick` is the subset `make test` runs.
+Usage: .venv/bin/python bench/faults.py [--quick] [--kills 50] [--json FILE]
+"""
+import argparse, hashlib, json, os, random, resource, signal, subprocess, sys, tempfile, time, warnings
+from pathlib import Path
+import numpy as np
+
+WRITERS = ('csv', 'root', 'predcsv', 'export', 'checkpoint')
+
+# ---------------------------------------------------------------------------------------------- content
+def synth_events(seed:int, n:int=150):
+    "Random but deterministic events (fast: no simulation), with truth"
+    from trackshower.core import Hits, Events
+    rng = np.random.default_rng(seed)
+    evs = []
+    for i in range(n):
+        k = int(rng.integers(20, 200))
+        evs.append(Hits(view=rng.integers(0, 3, k), x=rng.random(k) * 300, z=rng.random(k) * 1000, adc=rng.random(k) * 500,
+                        tag=rng.integers(1, 3, k), event=i))
+    return Events.from_list(evs)
+
+def members(kind:str, out:Path)->list:
+    "The files that make up one output of writer `kind` under `out`"
+    if kind in ('csv', 'predcsv'): return [out / f'ev_CaloHitList{v}.csv' for v in 'UVW']
+    if kind == 'root': return [out / 'ev.root']
+    if kind == 'export': return [out / f'ts_{v}.pt' for v in 'UVW'] + [out / 'ts_weights.pth', out / 'ts.json']
+    return [out / 'models' / 'last.pth']
+
+def _model(seed:int):
+    import torch
+    from trackshower.model import UNet
+    torch.manual_seed(seed)
+    return UNet(depth=3, nf=8).eval()
+
+def write(kind:str, out:Path, variant:int):
+    "Write output `variant` of writer `kind` into `out` (the driver a killed process runs)"
+    import torch
+    if kind == 'csv':
+        from trackshower.io import write_pandora_csv
+        ev = synth_events(variant); say(); write_pandora_csv(ev, out / 'ev', timestamp='t')
+    elif kind == 'root':
+        from trackshower.io import write_root
+        ev = synth_events(variant); say(); write_root(ev, out / 'ev.root')
+    elif kind == 'predcsv':
+        from trackshower.inference import write_predictions_csv, HitPredictions
+        ev = synth_events(variant); p = np.random.default_rng(variant).random(ev.n_hits)
+        say(); write_predictions_csv(ev, HitPredictions(p, 1 - p), out / 'ev', timestamp='t')
+    elif kind == 'export':
+        from types import SimpleNamespace
+        from trackshower.export import export_pandora
+        lrn = SimpleNamespace(model=_model(variant), hit_config=dict(mean=0.01, std=0.05, views='UVW'))
+        say(); export_pandora(lrn, out / 'ts')
+    elif kind == 'checkpoint':
+        from types import SimpleNamespace
+        from trackshower.learner import save_checkpoint
+        m = _model(variant)
+        lrn = SimpleNamespace(model=m, opt=None, hit_config=dict(variant=variant))
+        say(); save_checkpoint(out / 'models' / 'last.pth', lrn, epoch=variant)
+
+def say(): print('WRITING', flush=True)
+
+def read(kind:str, out:Path):
+    "Read an output the way a user would (this finishes an interrupted set commit)"
+    if kind in ('csv', 'predcsv'):
+        from trackshower.io import read_pandora_csv
+        if kind == 'csv': return read_pandora_csv(out / 'ev')
+        from trackshower.io import check_set, csv_set   # six columns per hit: our reader checks the set only
+        return check_set(csv_set(out / 'ev'))
+    if kind == 'root':
+        from trackshower.io import read_root
+        return read_root(out / 'ev.root')
+    if kind == 'export':
+        from trackshower.export import load_exported
+        return [load_exported(out / f'ts_{v}.pt') for v in 'UVW']
+    from trackshower.learner import load_checkpoint
+    return load_checkpoint(out / 'models' / 'last.pth')
+
+def digest(files)->tuple:
+    return tuple(hashlib.sha256(f.read_bytes()).hexdigest() if f.exists() else None for f in files)
+
+def signature(kind:str, out:Path)->tuple:
+    "What identifies an output's content: file digests, except for the export, whose TorchScript files differ byte-wise"
+    if kind != 'export': return digest(members(kind, out))
+    import torch                      # ... between two traces of the same model, and whose card has a creation time
+    fs = members(kind, out)
+    sig = []
+    for f in fs:
+        if not f.exists(): sig.append(None)
+        elif f.suffix == '.pt':
+            sd = torch.jit.load(str(f)).state_dict()
+            sig.append(hashlib.sha256(b''.join(v.numpy().tobytes() for v in sd.values())).hexdigest())
+        elif f.suffix == '.json': sig.append(json.dumps({k: v for k, v in json.loads(f.read_text()).items() if k != 'created'}, sort_keys=True))
+        else: sig.append(hashlib.sha256(f.read_bytes()).hexdigest())
+    return tuple(sig)
+
+def driver_cmd(kind, out, variant): return [sys.executable, __file__, '--driver', kind, str(out), str(variant)]
+
+def tmp_files(d:Path)->list: return [p for p in d.rglob('.*.tmp')]
+
+# --------------------------------------------------------------------------------------------- SIGKILL
+def kill_trials(kind:str, n:int, work:Path, rng:random.Random)->dict:
+    "Kill a writer of `kind` `n` times at random moments of its write; classify what the readers then see"
+    ref = {}
+    for variant in (1, 2):
+        d = work / f'{kind}_ref{variant}'; d.mkdir(parents=True)
+        t = time.time(); p = subprocess.run(driver_cmd(kind, d, variant), capture_output=True, text=True)
+        assert p.returncode == 0, p.stderr[-2000:]
+        ref[variant] = signature(kind, d)
+    # how long the write itself takes (after the marker)
+    d = work / f'{kind}_timing'; d.mkdir()
+    pr = subprocess.Popen(driver_cmd(kind, d, 2), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    pr.stdout.readline(); t0 = time.time(); pr.stdout.readline(); t_write = time.time() - t0; pr.wait()   # WRITING ... DONE
+    out = dict(trials=0, old=0, new=0, mixed=0, unreadable=0, tmp_left_after_next_write=0, t_write_s=round(t_write, 3))
+    d = work / f'{kind}_kill'; d.mkdir()
+    subprocess.run(driver_cmd(kind, d, 1), check=True, capture_output=True)
+    cur = 1                                   # the complete output on disk before each trial
+    for i in range(n):
+        nxt = 3 - cur
+        pr = subprocess.Popen(driver_cmd(kind, d, nxt), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        pr.stdout.readline()                  # it starts writing now
+        time.sleep(rng.uniform(0, 1.3 * t_write))
+        pr.send_signal(signal.SIGKILL); pr.wait()
+        out['trials'] += 1
+        try: read(kind, d)
+        except Exception as e:
+            out['unreadable'] += 1; print(f'  {kind} trial {i}: unreadable after kill: {e}', flush=True)
+            subprocess.run(driver_cmd(kind, d, 1), check=True, capture_output=True); cur = 1; continue
+        got = signature(kind, d)
+        if got == ref[cur]: out['old'] += 1
+        elif got == ref[nxt]: out['new'] += 1; cur = nxt
+        else:
+            out['mixed'] += 1; print(f'  {kind} trial {i}: MIXED or TRUNCATED output', flush=True)
+            subprocess.run(driver_cmd(kind, d, 1), check=True, capture_output=True); cur = 1
+    subprocess.run(driver_cmd(kind, d, 1), check=True, capture_output=True)   # the next write cleans up
+    out['tmp_left_after_next_write'] = len(tmp_files(d))
+    return out
+
+# ------------------------------------------------------------------------------------------- disk full
+def _limit(nbytes):
+    def f():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)   # writes past the limit fail with EFBIG instead of killing
+        resource.setrlimit(resource.RLIMIT_FSIZE, (nbytes, nbytes))
+    return f
+
+def disk_full(work:Path, writers)->dict:
+    "Writers and commands under a file-size limit below their output size: old output whole, nothing left behind"
+    res = {}
+    for kind in list(writers) + (['checkpoint'] if 'checkpoint' not in writers else []):
+        d = work / f'{kind}_full'; d.mkdir()
+        subprocess.run(driver_cmd(kind, d, 1), check=True, capture_output=True)
+        old = signature(kind, d)
+        biggest = max(f.stat().st_size for f in members(kind, d))
+        p = subprocess.run(driver_cmd(kind, d, 2), capture_output=True, text=True, preexec_fn=_limit(biggest // 2))
+        res[kind] = dict(failed=p.returncode != 0, old_intact=signature(kind, d) == old, tmp_left=len(tmp_files(d)),
+                         error=(p.stderr.strip().splitlines() or [''])[-1][:120])
+    bindir = Path(sys.executable).parent
+    d = work / 'cli_full'; d.mkdir()
+    ck = work / 'checkpoint_full' / 'models' / 'last.pth'
+    # a checkpoint the export command accepts: model config in it
+    import torch
+    from trackshower.learner import load_checkpoint
+    st = load_checkpoint(ck); st['config'] = dict(arch_kwargs=_model(1).config, views='UVW', mean=0.01, std=0.05)
+    torch.save(st, d / 'ck.pth')
+    for name, cmd, lim in (('trackshower_export', [str(bindir / 'trackshower_export'), '--checkpoint', str(d / 'ck.pth'), '--out', str(d / 'ts')], 200_000),
+                           ('trackshower_simulate', [str(bindir / 'trackshower_simulate'), '--n-events', '30', '--out', str(d / 'ev')], 20_000)):
+        p = subprocess.run(cmd, capture_output=True, text=True, preexec_fn=_limit(lim))
+        lines = p.stderr.strip().splitlines()
+        res[name] = dict(rc=p.returncode, one_line=len(lines) == 1, says_no_space='no space left' in p.stderr,
+                         tmp_left=len(tmp_files(d)), message=lines[-1][:140] if lines else '')
+    return res
+
+def read_only(work:Path)->dict:
+    "A read-only filesystem as output: one-line error, exit 2 (needs permission to mount a tmpfs)"
+    d = work / 'ro'; d.mkdir()
+    if subprocess.run(['mount', '-t', 'tmpfs', '-o', 'ro,size=1m', 'tmpfs', str(d)], capture_output=True).returncode:
+        return dict(run=False, why='mounting a read-only tmpfs is not permitted here')
+    try:
+        exe = Path(sys.executable).parent / 'trackshower_simulate'
+        p = subprocess.run([str(exe), '--n-events', '2', '--out', str(d / 'ev')], capture_output=True, text=True)
+        lines = p.stderr.strip().splitlines()
+        return dict(run=True, rc=p.returncode, one_line=len(lines) == 1, message=lines[-1][:140] if lines else '')
+    finally: subprocess.run(['umount', str(d)])
+
+# ----------------------------------------------------------------------------------------------- fuzzing
+def fuzz_csv(n_lines:int, rng:random.Random)->dict:
+    "Mangled lines in real files: read right or rejected by HitIOError; every event is either read or reported skipped"
+    from trackshower.io import read_pandora_csv, write_pandora_csv, HitIOError
+    out = dict(lines=0, events_read=0, events_skipped=0, rejected_files=0, silent_losses=0, foreign_errors=0)
+    with tempfile.TemporaryDirectory() as d:
+        per_file = 100
+        for f in range(n_lines // per_file):
+            ev = synth_events(1000 + f, per_file)
+            write_pandora_csv(ev, f'{d}/f', timestamp='t')
+            p = Path(f'{d}/f_CaloHitList{rng.choice("UVW")}.csv')
+            lines = p.read_text().splitlines(keepends=True)
+            for i in rng.sample(range(len(lines)), 10):
+                s = lines[i]; k = rng.randrange(len(s))
+                s = rng.choice([s[:k] + s[k + 1:], s[:k] + rng.choice('0123456789,.-+eExn') + s[k:],
+                                s.replace(',', ',nan,', 1) if rng.random() < .1 else s[:k] + ',1e39' + s[k:],
+                                s[:k] + rng.choice(['-', '1e30', 'inf', ',,']) + s[k + 1:]])
+                lines[i] = s if s.endswith('\n') else s + '\n'
+            p.write_text(''.join(lines))
+            Path(f'{d}/.f_CaloHitList.set.json').unlink()   # hand-edited files: accept them as they are
+            out['lines'] += per_file * 3
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter('ignore'); got = read_pandora_csv(f'{d}/f', strict=False)
+            except HitIOError: out['rejected_files'] += 1; continue
+            except Exception as e: out['foreign_errors'] += 1; print('  csv fuzz: foreign error', repr(e)[:200]); continue
+            skipped = {s[1] - 1 for s in got.skipped}          # 1-based line numbers = event index + 1
+            out['events_read'] += len(got); out['events_skipped'] += len(skipped)
+            if set(got.event_ids.tolist()) | skipped != set(range(per_file)): out['silent_losses'] += 1
+    return out
+
+def fuzz_root(n_files:int, rng:random.Random)->dict:
+    "ROOT files with bad values: read right or rejected; hits in = hits out + hits of skipped events"
+    from trackshower.io import read_root, write_root, HitIOError
+    out = dict(files=0, rejected=0, read=0, invariant_broken=0, foreign_errors=0, corrupt_bytes_rejected=0, corrupt_bytes_read=0)
+    with tempfile.TemporaryDirectory() as d:
+        for f in range(n_files):
+            ev = synth_events(5000 + f, 20)
+            h = ev.hits
+            for _ in range(rng.randint(0, 3)):
+                i = rng.randrange(ev.n_hits); col = rng.choice(['x', 'z', 'adc', 'view', 'tag'])
+                bad = {'x': [np.nan, 1e30, -np.inf], 'z': [1e6, np.nan], 'adc': [-1., np.nan], 'view': [3, -1], 'tag': [0, 7]}[col]
+                getattr(h, col)[i] = rng.choice(bad)
+            write_root(ev, f'{d}/f.root'); out['files'] += 1
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter('ignore'); got = read_root(f'{d}/f.root', strict=False)
+            except HitIOError: out['rejected'] += 1; continue
+            except Exception as e: out['foreign_errors'] += 1; print('  root fuzz: foreign error', repr(e)[:200]); continue
+            out['read'] += 1
+            lost = sum(int(np.diff(ev.offsets)[s[1]]) for s in got.skipped)
+            if got.n_hits + lost != ev.n_hits: out['invariant_broken'] += 1
+            # byte corruption of a valid file: our error or a clean read
+            b = bytearray(Path(f'{d}/f.root').read_bytes())
+            for _ in range(8): b[rng.randrange(len(b))] = rng.randrange(256)
+            Path(f'{d}/g.root').write_bytes(bytes(b))
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter('ignore'); read_root(f'{d}/g.root', strict=False)
+                out['corrupt_bytes_read'] += 1
+            except HitIOError: out['corrupt_bytes_rejected'] += 1
+            except Exception as e: out['foreign_errors'] += 1; print('  root bytes fuzz: foreign error', repr(e)[:200])
+    return out
+
+# ----------------------------------------------------------------------------------------------- main
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('--quick', action='store_true', help='the subset make test runs: few kills, less fuzzing')
+    ap.add_argument('--kills', type=int, default=None, help='SIGKILL trials per writer (default 50; 6 with --quick)')
+    ap.add_argument('--writers', default=','.join(WRITERS))
+    ap.add_argument('--seed', type=int, default=0)
+    ap.add_argument('--json', default='', help='write the summary here')
+    ap.add_argument('--driver', nargs=3, help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    if a.driver:
+        kind, out, variant = a.driver
+        warnings.simplefilter('ignore'); write(kind, Path(out), int(variant)); print('DONE', flush=True); return
+    kills = a.kills if a.kills is not None else (4 if a.quick else 50)
+    writers = a.writers.split(',') if a.writers != ','.join(WRITERS) or not a.quick else ['csv', 'export']
+    rng = random.Random(a.seed)
+    summary = dict(kills={}, disk_full={}, read_only={}, fuzz={})
+    with tempfile.TemporaryDirectory() as w:
+        w = Path(w)
+        for kind in writers:
+            summary['kills'][kind] = r = kill_trials(kind, kills, w, rng)
+            print(f'SIGKILL {kind:10s} {r}', flush=True)
+        summary['disk_full'] = disk_full(w, writers)
+        for k, v in summary['disk_full'].items(): print(f'disk full {k:20s} {v}', flush=True)
+        summary['read_only'] = read_only(w); print(f'read-only output {summary["read_only"]}', flush=True)
+    summary['fuzz']['csv'] = fuzz_csv(1500 if a.quick else 10_000, rng); print(f'CSV fuzz {summary["fuzz"]["csv"]}', flush=True)
+    summary['fuzz']['root'] = fuzz_root(20 if a.quick else 200, rng); print(f'ROOT fuzz {summary["fuzz"]["root"]}', flush=True)
+    k = summary['kills']
+    print(f"\nSIGKILL: {sum(r['trials'] for r in k.values())} trials, {sum(r['old'] for r in k.values())} complete old, "
+          f"{sum(r['new'] for r in k.values())} complete new, {sum(r['mixed'] for r in k.values())} mixed or truncated, "
+          f"{sum(r['unreadable'] for r in k.values())} unreadable; temporaries left after the next write: "
+          f"{sum(r['tmp_left_after_next_write'] for r in k.values())}")
+    if a.json: Path(a.json).write_text(json.dumps(summary, indent=1))
+    print('SUMMARY ' + json.dumps(summary))
+
+if __name__ == '__main__': main()
