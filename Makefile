@@ -49,7 +49,7 @@ bench: $(STAMP)
 
 DEMO_ARGS ?=
 demo: $(STAMP)
-	@PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/trackshower_train --out runs/demo $(DEMO_ARGS)
+	@PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/trackshower_train --out runs/demo --overwrite $(DEMO_ARGS)
 
 docs: $(STAMP)
 	@$(BIN)/python tools/docs.py

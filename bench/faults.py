@@ -150,6 +150,32 @@ def kill_trials(kind:str, n:int, work:Path, rng:random.Random)->dict:
     out['tmp_left_after_next_write'] = len(tmp_files(d))
     return out
 
+def run_kills(n:int, work:Path, rng:random.Random)->dict:
+    "Kill trackshower_train at random moments: the run directory is then absent, or --resume finishes it with exactly the
+    uninterrupted run's weights, or --resume says in one line that the run must start again (no checkpoint yet)"
+    import torch
+    exe = str(Path(sys.executable).parent / 'trackshower_train')
+    opts = ['--n-events', '24', '--views', 'W', '--nf', '4', '--depth', '2', '--crop', '64', '--bs', '4', '--lr', '0.01',
+            '--no-bf16', '--quick', '--epochs', '3', '--seed', '4']
+    env = dict(os.environ, OMP_NUM_THREADS='1')
+    t = time.time(); subprocess.run([exe, *opts, '--out', str(work / 'run_ref')], check=True, capture_output=True, env=env)
+    t_run = time.time() - t
+    ref = torch.load(work / 'run_ref' / 'models' / 'last.pth', weights_only=True)['model']
+    out = dict(trials=0, no_directory=0, resumed_equal=0, restart_needed=0, bad=0, t_run_s=round(t_run, 1))
+    for i in range(n):
+        d = work / f'run_{i}'
+        p = subprocess.Popen([exe, *opts, '--out', str(d)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        time.sleep(rng.uniform(0, t_run)); p.send_signal(signal.SIGKILL); p.wait(); out['trials'] += 1
+        if not d.exists(): out['no_directory'] += 1; continue
+        r = subprocess.run([exe, '--resume', str(d)], capture_output=True, text=True, env=env)
+        if r.returncode == 0:
+            got = torch.load(d / 'models' / 'last.pth', weights_only=True)['model']
+            ok = all(torch.equal(got[k], ref[k]) for k in ref)
+            out['resumed_equal' if ok else 'bad'] += 1
+        elif r.returncode == 2 and 'start it again' in r.stderr and len(r.stderr.strip().splitlines()) == 1: out['restart_needed'] += 1
+        else: out['bad'] += 1; print(f'  run trial {i}: rc {r.returncode}: {r.stderr[-300:]}', flush=True)
+    return out
+
 # ------------------------------------------------------------------------------------------- disk full
 def _limit(nbytes):
     def f():
@@ -282,12 +308,14 @@ def main():
         for kind in writers:
             summary['kills'][kind] = r = kill_trials(kind, kills, w, rng)
             print(f'SIGKILL {kind:10s} {r}', flush=True)
+        if not a.quick:
+            summary['kills']['run'] = r = run_kills(max(kills // 5, 2), w, rng); print(f'SIGKILL trackshower_train {r}', flush=True)
         summary['disk_full'] = disk_full(w, writers)
         for k, v in summary['disk_full'].items(): print(f'disk full {k:20s} {v}', flush=True)
         summary['read_only'] = read_only(w); print(f'read-only output {summary["read_only"]}', flush=True)
     summary['fuzz']['csv'] = fuzz_csv(1500 if a.quick else 10_000, rng); print(f'CSV fuzz {summary["fuzz"]["csv"]}', flush=True)
     summary['fuzz']['root'] = fuzz_root(20 if a.quick else 200, rng); print(f'ROOT fuzz {summary["fuzz"]["root"]}', flush=True)
-    k = summary['kills']
+    k = {n: r for n, r in summary['kills'].items() if n != 'run'}
     print(f"\nSIGKILL: {sum(r['trials'] for r in k.values())} trials, {sum(r['old'] for r in k.values())} complete old, "
           f"{sum(r['new'] for r in k.values())} complete new, {sum(r['mixed'] for r in k.values())} mixed or truncated, "
           f"{sum(r['unreadable'] for r in k.values())} unreadable; temporaries left after the next write: "

@@ -97,7 +97,8 @@ def _resumable(out)->dict:
 
 def train_run(data:str='', n_events:int=500, seed:int=0, views:str='UVW', out='runs/train', epochs:int=5, lr:float=0.,
               bs:int=16, crop:int=128, depth:int=4, nf:int=16, valid_pct:float=0.2, test_pct:float=0.2,
-              workers:int=0, bf16:bool=True, quick:bool=False, n_show:int=3, progress:bool=True, resume:bool=False)->dict:
+              workers:int=0, bf16:bool=True, quick:bool=False, n_show:int=3, progress:bool=True, resume:bool=False,
+              overwrite:bool=False)->dict:
     "Data -> images -> lr_find -> fit_one_cycle -> evaluation vs baseline -> export -> report, into run directory `out`"
     if resume:   # the interrupted run's own options, its rate, and its last checkpoint
         c = _resumable(out)
@@ -109,6 +110,9 @@ def train_run(data:str='', n_events:int=500, seed:int=0, views:str='UVW', out='r
         if v < lo: raise UsageError(f'{name} must be at least {lo}, got {v}')
     if not (np.isfinite(lr) and lr >= 0): raise UsageError(f'--lr must be 0 (chosen by lr_find) or a positive rate, got {lr}')
     check_output(out, is_dir=True)
+    if not resume and out.is_dir() and any(out.iterdir()):   # never a mix of two runs in one directory
+        if not overwrite: raise UsageError(f'--out {out} holds a previous run: choose another directory, --resume it, or give --overwrite')
+        if rank0: import shutil; shutil.rmtree(out)
     if not 0 <= test_pct < 1 or not 0 < valid_pct < 1: raise UsageError('--valid-pct must be in (0, 1) and --test-pct in [0, 1)')
     if data: events = load_events(data, views)
     else:
@@ -226,13 +230,14 @@ def trackshower_train(
     no_bf16:Param('train in float32 (no bf16 autocast)', store_true)=False,
     quick:Param('skip lr_find, evaluation, plots and export (tests)', store_true)=False,
     resume:Param('continue the interrupted run in this directory (its own options and checkpoint; other options are ignored)', str)='',
+    overwrite:Param('replace a previous run in --out (default: refuse)', store_true)=False,
 ):
     "Train the track/shower U-Net and write models for Pandora, metrics and a report to a run directory"
     if resume: out = resume
     existed = Path(out).exists()
     def run():
         try: return train_run(data, n_events, seed, views, out, epochs, lr, bs, crop or None, depth, nf,
-                              valid_pct, test_pct, workers, not no_bf16, quick, resume=bool(resume))
+                              valid_pct, test_pct, workers, not no_bf16, quick, resume=bool(resume), overwrite=overwrite)
         except BaseException:   # a run that saved nothing leaves nothing behind
             if not existed and is_rank0() and not (Path(out) / 'models' / 'last.pth').exists():
                 import shutil; shutil.rmtree(out, ignore_errors=True)

@@ -43,18 +43,18 @@ OLD_LIBTORCH_OPS = {'aten::_convolution', 'aten::relu', 'aten::relu_', 'aten::ba
 import warnings, contextlib
 
 @contextlib.contextmanager
-def _quiet_trace():
-    "Silence what tracing our U-Net is known to say: torch's jit.trace/jit.save deprecation notices and the padding branch's TracerWarning"
+def _quiet_jit():
+    "Silence what exporting our U-Net is known to say: torch's jit.trace/save/load deprecation notices, the padding branch's TracerWarning"
     # the branch is not taken at Pandora's 256 x 256; the traced graph is checked op by op and against the eager model
     with warnings.catch_warnings():
-        warnings.filterwarnings('ignore', message=r'`torch\.jit\.(trace|trace_method|save)` is deprecated', category=FutureWarning)
+        warnings.filterwarnings('ignore', message=r'`torch\.jit\.(trace|trace_method|save|load)` is deprecated', category=FutureWarning)
         warnings.filterwarnings('ignore', category=torch.jit.TracerWarning)
         yield
 
 def torch_bytes(obj)->bytes:
     "`obj` serialised by `torch.jit.save` (a TorchScript module) or `torch.save`, in memory"
     buf = io.BytesIO()
-    with _quiet_trace(): (torch.jit.save if isinstance(obj, torch.jit.ScriptModule) else torch.save)(obj, buf)
+    with _quiet_jit(): (torch.jit.save if isinstance(obj, torch.jit.ScriptModule) else torch.save)(obj, buf)
     return buf.getvalue()   # written by Python: a full disk is an OSError, not a C++ abort
 
 def _git_hash()->str:
@@ -94,7 +94,7 @@ def export_pandora(learn, # a `Learner` (or a dict view -> Learner) trained by `
         foreign = bool(cfg.get('views')) and v.name not in cfg['views']
         if foreign: warnings.warn(f"export_pandora: the {v.name} model was trained on view(s) {cfg['views']} only")
         wrapped = PandoraModule(_plain_model(lrn.model), cfg.get('mean', 0.), cfg.get('std', 1.), bound).eval()
-        with torch.no_grad(), _quiet_trace(): ts = torch.jit.trace(wrapped, torch.zeros(1, 1, tile, tile), check_trace=False)
+        with torch.no_grad(), _quiet_jit(): ts = torch.jit.trace(wrapped, torch.zeros(1, 1, tile, tile), check_trace=False)
         ops = traced_ops(ts)
         unknown = ops - OLD_LIBTORCH_OPS
         if unknown: raise RuntimeError(f'export_pandora: the traced graph uses operators not vetted for LibTorch 2.1: {sorted(unknown)}')
@@ -138,7 +138,8 @@ def load_exported(path, # a `*_{U,V,W}.pt` file
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f'no model file {path}')
     if check and path.stem[-2:] in ('_U', '_V', '_W'): check_set(path.with_name(path.stem[:-2]), [path])
-    try: m = torch.jit.load(str(path), map_location='cpu')
+    try:
+        with _quiet_jit(): m = torch.jit.load(str(path), map_location='cpu')
     except Exception as e: raise ModelError(f'{path}: not a TorchScript model ({str(e).splitlines()[0][:200]})') from None
     m.eval()
     if check: check_contract(m, path)
