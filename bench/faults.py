@@ -151,8 +151,8 @@ def kill_trials(kind:str, n:int, work:Path, rng:random.Random)->dict:
     return out
 
 def run_kills(n:int, work:Path, rng:random.Random)->dict:
-    "Kill trackshower_train at random moments: the run directory is then absent, or --resume finishes it with exactly the
-    uninterrupted run's weights, or --resume says in one line that the run must start again (no checkpoint yet)"
+    """Kill trackshower_train at random moments: the run directory is then absent, or --resume finishes it with exactly
+    the uninterrupted run's weights, or --resume says in one line that the run must start again (no checkpoint yet)"""
     import torch
     exe = str(Path(sys.executable).parent / 'trackshower_train')
     opts = ['--n-events', '24', '--views', 'W', '--nf', '4', '--depth', '2', '--crop', '64', '--bs', '4', '--lr', '0.01',

@@ -242,6 +242,7 @@ def check_output(path, # a file to be written, a prefix of files, or a directory
     a = d
     while not a.exists(): a = a.parent
     if not a.is_dir(): raise UsageError(f'{what} {path}: {a} is a file, not a directory')
+    if os.statvfs(a).f_flag & os.ST_RDONLY: raise UsageError(f'{what} {path}: {a} is on a read-only file system')
     if not os.access(a, os.W_OK | os.X_OK): raise UsageError(f'{what} {path}: directory {a} is not writable')
     if is_dir and p.exists() and not p.is_dir(): raise UsageError(f'{what} {path} is a file, not a directory')
     if not is_dir and p.is_dir(): raise UsageError(f'{what} {path} is a directory (give a file name or prefix)')
