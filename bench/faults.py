@@ -50,6 +50,7 @@ def _model(seed:int):
 def write(kind:str, out:Path, variant:int):
     "Write output `variant` of writer `kind` into `out` (the driver a killed process runs)"
     import torch
+    random.seed(variant); np.random.seed(variant)   # a checkpoint holds the random states: the same for the same variant
     if kind == 'csv':
         from trackshower.io import write_pandora_csv
         ev = synth_events(variant); say(); write_pandora_csv(ev, out / 'ev', timestamp='t')
@@ -95,6 +96,13 @@ def digest(files)->tuple:
 
 def signature(kind:str, out:Path)->tuple:
     "What identifies an output's content: file digests, except for the export, whose TorchScript files differ byte-wise"
+    if kind == 'root':               # a ROOT file carries its own creation time and UUID: compare what it holds
+        from trackshower.io import read_root
+        f = members(kind, out)[0]
+        if not f.exists(): return (None,)
+        ev = read_root(f)
+        return (hashlib.sha256(b''.join(np.ascontiguousarray(a).tobytes() for a in
+                                        [ev.offsets, ev.event_ids, *ev.hits.columns().values()])).hexdigest(),)
     if kind != 'export': return digest(members(kind, out))
     import torch                      # ... between two traces of the same model, and whose card has a creation time
     fs = members(kind, out)

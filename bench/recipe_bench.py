@@ -38,6 +38,9 @@ CONFIGS = {
     'nf12': dict(nf=12),
     'depth3': dict(depth=3),
     'no_w': dict(weights=None),
+    # combinations of what the one-factor runs favoured (the smaller net trains more epochs in the same budget)
+    'nf8_rel': dict(nf=8, charge='relative'),
+    'nf8_rel_long': dict(nf=8, charge='relative', budget=1800.),
 }
 
 def atomic_json(path, obj):
@@ -146,7 +149,8 @@ def main():
         if name not in CONFIGS: sys.exit(f'recipe_bench: unknown config {name!r}; known: {", ".join(CONFIGS)}')
         print(f'== {name}: {CONFIGS[name] or "today default"}', flush=True)
         (out / name).mkdir(parents=True, exist_ok=True)
-        r = run_config(name, CONFIGS[name], trainval, test, a.budget, a.seed, a.valid_pct, out)
+        cfg = dict(CONFIGS[name]); budget = cfg.pop('budget', a.budget)   # a longer budget for the final combinations
+        r = run_config(name, cfg, trainval, test, budget, a.seed, a.valid_pct, out)
         results = json.loads(Path(a.results).read_text()) if Path(a.results).exists() else {}
         results[name] = r; atomic_json(a.results, results)
         t = r['test']

@@ -10,7 +10,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
-from .core import HitClass, View, Events
+from .core import HitClass, View, Events, view_group
 from .inference import HitPredictions
 
 # %% auto #0
@@ -26,7 +26,7 @@ def cluster_hits(events:Events, # events to cluster
     vs = [int(View[v]) if isinstance(v, str) else int(v) for v in views]
     used = np.flatnonzero(np.isin(h.view, vs))
     ev = np.repeat(np.arange(len(events)), np.diff(events.offsets))[used]
-    group = ev * 3 + h.view[used]
+    group = view_group(ev, h.view[used])
     pts = np.stack([h.x[used].astype(np.float64) + group * 1e5, h.z[used].astype(np.float64)], 1)
     pairs = cKDTree(pts).query_pairs(eps, output_type='ndarray')
     n = len(used)

@@ -10,7 +10,7 @@ import numpy as np, torch
 import matplotlib
 import matplotlib.pyplot as plt
 from fastcore.script import call_parse, Param, store_true
-from .core import View, Events, console_main, run_cli, UsageError, check_output
+from .core import View, Events, console_main, run_cli, UsageError, check_output, as_views
 from .io import atomic_path, HitIOError, write_root, csv_path
 from .images import TileGeometry
 
@@ -33,9 +33,8 @@ def write_text(path, text:str)->Path:
 _run_cli = run_cli   # one-line user errors, exit 2 (`00_core`)
 
 def _views(views:str)->str:
-    v = views.upper()
-    if not v or any(c not in 'UVW' for c in v) or len(set(v)) != len(v): raise UsageError(f"--views must be letters of 'UVW', got {views!r}")
-    return ''.join(c for c in 'UVW' if c in v)
+    try: return ''.join(v.name for v in as_views(views))
+    except ValueError: raise UsageError(f"--views must be distinct letters of 'UVW', got {views!r}") from None
 
 # %% ../nbs/12_cli.ipynb #ba0ec66c
 from .data import get_dls, load_events

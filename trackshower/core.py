@@ -10,8 +10,9 @@ from typing import Iterable, Optional
 import numpy as np
 
 # %% auto #0
-__all__ = ['SHOWER_PDGS', 'MAX_COORD', 'HitClass', 'View', 'tag_from_pdg', 'insane_coords', 'fastai_import', 'Hits', 'Events',
-           'console_main', 'UsageError', 'user_error', 'run_cli', 'check_output']
+__all__ = ['SHOWER_PDGS', 'MAX_COORD', 'HitClass', 'View', 'as_view', 'as_views', 'view_group', 'group_event_view', 'is_track',
+           'tag_from_pdg', 'insane_coords', 'fastai_import', 'Hits', 'Events', 'console_main', 'UsageError',
+           'user_error', 'run_cli', 'check_output']
 
 # %% ../nbs/00_core.ipynb #20d9291d
 class HitClass(IntEnum):
@@ -27,6 +28,34 @@ class View(IntEnum):
     W = 2
 
 SHOWER_PDGS = (11, 22) # |PDG| codes that Pandora's truth rule calls shower (e±, γ)
+
+# %% ../nbs/00_core.ipynb #c0c0e011
+def as_view(v)->View:
+    "A `View` from a name ('W', 'w'), a code (2) or a `View`"
+    if isinstance(v, str):
+        if v.upper() not in View.__members__: raise ValueError(f"unknown view {v!r}: views are 'U', 'V' and 'W'")
+        return View[v.upper()]
+    try: return View(int(v))
+    except (ValueError, TypeError): raise ValueError(f'unknown view {v!r}: views are U (0), V (1) and W (2)') from None
+
+def as_views(views)->list:
+    "`View`s in U, V, W order from 'UVW'-style letters or a list of names/codes; a repeat or an empty list is an error"
+    vs = [as_view(v) for v in (list(views) if not isinstance(views, (int, View)) else [views])]
+    if not vs or len(set(vs)) != len(vs): raise ValueError(f'views must be distinct letters of UVW, got {views!r}')
+    return sorted(vs)
+
+def view_group(event, view):
+    "The group number of (event index, view): `event * 3 + view` (arrays welcome)"
+    return event * 3 + view
+
+def group_event_view(group)->tuple:
+    "(event index, view) of group numbers made by `view_group`"
+    return divmod(group, 3)
+
+def is_track(p_shower, p_track):
+    "Pandora's decision: track unless the shower output beats the track output (probabilities or logits, numpy or torch)"
+    return ~(p_shower > p_track)
+
 
 # %% ../nbs/00_core.ipynb #11773755
 def tag_from_pdg(pdg, # PDG code(s) of each hit's main MC particle
@@ -131,10 +160,15 @@ class Hits:
 
 # %% ../nbs/00_core.ipynb #4a3cbbbc
 class Events:
-    "Many events: one columnar `Hits` of all hits, `offsets` into it, and an event number per event"
+    "Many events: one columnar `Hits` of all hits, `offsets` into it, an event number per event, and what is known of them"
     def __init__(self, hits:Hits, # all hits, event after event
                  offsets, # n_events+1 increasing offsets into `hits`, starting at 0
-                 event_ids=None): # event number of each event (default 0..n-1)
+                 event_ids=None, # event number of each event (default 0..n-1)
+                 kinds=None, # per event: the simulated kind (e.g. 'nue_cc'), or None
+                 sources=None, # per event: the file it was read from, or None
+                 timestamps=None, # view name -> per-event timestamp strings of Pandora CSVs, or None
+                 skipped=None, # (file, line or entry, reason) of each event a lenient reader skipped
+                ):
         self.hits, self.offsets = hits, np.asarray(offsets, dtype=np.int64)
         if self.offsets.ndim != 1 or len(self.offsets) < 1 or self.offsets[0] != 0 or self.offsets[-1] != len(hits) \
            or np.any(np.diff(self.offsets) < 0):
@@ -142,29 +176,49 @@ class Events:
         n = len(self.offsets) - 1
         self.event_ids = np.arange(n, dtype=np.int64) if event_ids is None else np.asarray(event_ids, dtype=np.int64)
         if len(self.event_ids) != n: raise ValueError(f'Events: {len(self.event_ids)} event ids for {n} events')
+        self.kinds = None if kinds is None else np.asarray(kinds, dtype=object)
+        self.sources = None if sources is None else list(sources)
+        self.timestamps = None if timestamps is None else {as_view(v).name: list(t)
+                                                           for v, t in timestamps.items()}
+        self.skipped = list(skipped or [])
+        for name, per in (('kinds', self.kinds), ('sources', self.sources), *(((f'timestamps[{v}]', t) for v, t in (self.timestamps or {}).items()))):
+            if per is not None and len(per) != n: raise ValueError(f'Events: {len(per)} {name} for {n} events')
+
+    def meta(self, idx=None)->dict:
+        "The per-event metadata of events `idx` (all by default), and the skipped records, as `Events` arguments"
+        pick = (lambda a: a) if idx is None else (lambda a: [a[j] for j in idx])
+        return dict(kinds=None if self.kinds is None else np.asarray(pick(self.kinds), dtype=object),
+                    sources=None if self.sources is None else pick(self.sources),
+                    timestamps=None if self.timestamps is None else {v: pick(t) for v, t in self.timestamps.items()},
+                    skipped=self.skipped)
 
     @classmethod
-    def from_list(cls, events:Iterable[Hits])->Events:
-        "Pack a list of per-event `Hits`"
+    def from_list(cls, events:Iterable[Hits], **meta)->Events:
+        "Pack a list of per-event `Hits` (`meta`: per-event metadata, see `Events`)"
         events = list(events)
         offsets = np.concatenate([[0], np.cumsum([len(e) for e in events], dtype=np.int64)])
-        return cls(Hits.concat(events), offsets, [e.event for e in events])
+        return cls(Hits.concat(events), offsets, [e.event for e in events], **meta)
 
     def __len__(self): return len(self.offsets) - 1
     @property
     def n_hits(self)->int: return len(self.hits)
 
     def __getitem__(self, i):
-        "One event as `Hits` (int) or a sub-range as `Events` (slice)"
+        "One event as `Hits` (int) or a sub-range as `Events` (slice, metadata carried along)"
         if isinstance(i, slice):
             idx = range(len(self))[i]
-            if idx.step != 1: return Events.from_list(self[j] for j in idx)
+            if idx.step != 1: return Events.from_list((self[j] for j in idx), **self.meta(idx))
             lo, hi = self.offsets[idx.start], self.offsets[idx.stop]
-            return Events(self.hits[lo:hi], self.offsets[idx.start:idx.stop + 1] - lo, self.event_ids[i])
+            return Events(self.hits[lo:hi], self.offsets[idx.start:idx.stop + 1] - lo, self.event_ids[i], **self.meta(idx))
         i = range(len(self))[i]
         h = self.hits[self.offsets[i]:self.offsets[i + 1]]
         h.event = int(self.event_ids[i])
         return h
+
+    def select(self, keep)->Events:
+        "The events at indices `keep` (metadata carried along)"
+        keep = [int(j) for j in keep]
+        return Events.from_list((self[j] for j in keep), **self.meta(keep))
 
     def __iter__(self): return (self[i] for i in range(len(self)))
 
@@ -174,6 +228,7 @@ class Events:
                 and self.hits.equals(other.hits))
 
     def __repr__(self): return f'Events(n_events={len(self)}, n_hits={self.n_hits})'
+
 
 # %% ../nbs/00_core.ipynb #419574b7
 import sys, os, errno, importlib.util

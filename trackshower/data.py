@@ -8,7 +8,7 @@ from pathlib import Path
 import re
 import numpy as np, torch
 from fastcore.basics import store_attr
-from .core import fastai_import
+from .core import fastai_import, as_views, group_event_view
 with fastai_import(): import fastai.torch_basics   # fastai.layers warns at import; see 00_core
 from fastai.torch_core import TensorImage, TensorMask
 from fastai.data.block import DataBlock, TransformBlock
@@ -19,7 +19,7 @@ from fastai.data.transforms import Normalize
 from fastai.vision.data import get_grid
 from fastai.imports import dispatch
 from .core import HitClass, View, Hits, Events
-from .images import ImageGeometry, TileGeometry, events_images, CLASS_CMAP
+from .images import ImageGeometry, TileGeometry, events_images, dense, CLASS_CMAP
 from .io import read_pandora_csv, read_root, csv_path
 
 # %% auto #0
@@ -36,9 +36,7 @@ def _keep_views(ev:Events, views)->Events:
     keep = np.isin(ev.hits.view, [int(v) for v in views])
     if keep.all(): return ev
     counts = np.bincount(np.repeat(np.arange(len(ev)), np.diff(ev.offsets))[keep], minlength=len(ev))
-    out = Events(ev.hits[keep], np.r_[0, np.cumsum(counts)], ev.event_ids)
-    out.skipped = getattr(ev, 'skipped', [])
-    return out
+    return Events(ev.hits[keep], np.r_[0, np.cumsum(counts)], ev.event_ids, **ev.meta())
 
 def load_events(source, # `Events`, a ROOT file, a CSV prefix, a directory of them, or a list of these
                 views='UVW', # views needed (CSV files of other views are not read)
@@ -50,17 +48,17 @@ def load_events(source, # `Events`, a ROOT file, a CSV prefix, a directory of th
         parts = [load_events(s, views, strict) for s in source]
         if not parts: raise ValueError('load_events: an empty list of sources')
         common = set.intersection(*[set(p.hits.columns()) for p in parts])   # e.g. CSVs carry no pdg
-        ev = Events.from_list(Hits(**{k: v for k, v in e.columns().items() if k in common}, event=e.event)
-                              for p in parts for e in p)
-        ev.sources = [s for p in parts for s in p.sources]
-        ev.skipped = [s for p in parts for s in getattr(p, 'skipped', [])]
-        return ev
+        stamps = None if any(p.timestamps is None for p in parts) or len({tuple(p.timestamps) for p in parts}) > 1 else \
+                 {v: [t for p in parts for t in p.timestamps[v]] for v in parts[0].timestamps}
+        return Events.from_list((Hits(**{k: v for k, v in e.columns().items() if k in common}, event=e.event) for p in parts for e in p),
+                                sources=[s for p in parts for s in p.sources], skipped=[s for p in parts for s in p.skipped],
+                                timestamps=stamps)
     p = Path(source)
     if p.is_dir():
         found = [str(f) for f in sorted(p.glob('*.root'))] + _csv_prefixes(p)
         if not found: raise FileNotFoundError(f"load_events: no '*.root' or '*_CaloHitList[UVW].csv' files in directory {p}")
         return load_events(found, views, strict)
-    vs = [View[v] if isinstance(v, str) else View(v) for v in views]
+    vs = as_views(views)
     if p.suffix == '.root':
         if not p.exists(): raise FileNotFoundError(f'load_events: no such ROOT file: {p}')
         ev = _keep_views(read_root(p, strict=strict), vs)
@@ -68,8 +66,7 @@ def load_events(source, # `Events`, a ROOT file, a CSV prefix, a directory of th
         missing = [str(csv_path(p, v)) for v in vs if not csv_path(p, v).exists()]
         if missing: raise FileNotFoundError(f'load_events: {source!s} is not a ROOT file, directory or CSV prefix; missing {missing}')
         ev = read_pandora_csv(p, views=vs, strict=strict)
-    ev.sources = [str(p)] * len(ev)
-    return ev
+    return Events(ev.hits, ev.offsets, ev.event_ids, **dict(ev.meta(), sources=[str(p)] * len(ev)))
 
 # %% ../nbs/05_data.ipynb #ff58db6c
 class HitImage(TensorImage):
@@ -82,10 +79,10 @@ class HitImageStore:
                  geom:ImageGeometry=None, # pixel grid (default Pandora's tiles)
                  views='W', # views to image
                 ):
-        self.geom, self.views = geom or TileGeometry(), ''.join(View(v).name if not isinstance(v, str) else v for v in views)
+        self.geom, self.views = geom or TileGeometry(), ''.join(v.name for v in as_views(views))
         self.n_events = len(events)
         self.si, _ = events_images(events, self.geom, self.views)
-        self.event_index, view = np.divmod(self.si.image_group, 3)
+        self.event_index, view = group_event_view(self.si.image_group)
         self.view = view.astype(np.int8)
         self.event_ids = events.event_ids[self.event_index]
         self._offs = self.si.pixel_offsets()
@@ -94,18 +91,13 @@ class HitImageStore:
     def items(self)->list:
         "(event index, view, key) of every image"
         return list(zip(self.event_index.tolist(), self.view.tolist(), self.si.image_key.tolist()))
-    def _sel(self, i): return slice(self._offs[i], self._offs[i + 1])
     def image(self, i:int)->HitImage:
         "Dense image `i`, [1, H, W] float32"
-        H, W = self.geom.shape
-        a = np.zeros(H * W, np.float32); s = self._sel(i); a[self.si.pix_rc[s]] = self.si.value[s]
-        return HitImage(torch.from_numpy(a.reshape(1, H, W)))
+        return HitImage(torch.from_numpy(dense(self.si, i, self._offs, mask=False)[0]))
     def mask(self, i:int)->TensorMask:
         "Dense truth mask `i`, [H, W] int64 (0 null, 1 shower, 2 track)"
         if not self.has_truth: raise ValueError('HitImageStore.mask: these events carry no truth tags')
-        H, W = self.geom.shape
-        a = np.zeros(H * W, np.int64); s = self._sel(i); a[self.si.pix_rc[s]] = self.si.label[s]
-        return TensorMask(torch.from_numpy(a.reshape(H, W)))
+        return TensorMask(torch.from_numpy(dense(self.si, i, self._offs, image=False)[1][0].astype(np.int64)))
     def stats(self, idx=None)->tuple:
         "Mean and std of the pixel values over images `idx` (all pixels, empty ones included)"
         idx = np.arange(len(self)) if idx is None else np.asarray(idx)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os, multiprocessing as mp
 from concurrent.futures import ProcessPoolExecutor
 import numpy as np, torch
-from .core import Events, Hits
+from .core import Events, Hits, view_group
 from .images import SparseImages, events_images
 
 # %% auto #0
@@ -49,9 +49,7 @@ def simulate_parallel(n_events:int, # events to simulate
                 from fastprogress.fastprogress import progress_bar
                 it = progress_bar(it, total=len(jobs))
             parts = list(it)
-    evs = Events.from_list(e for p, _ in parts for e in p)
-    evs.kinds = np.concatenate([k for _, k in parts]) if parts else np.zeros(0, object)
-    return evs
+    return Events.from_list((e for p, _ in parts for e in p), kinds=[k for _, ks in parts for k in ks])
 
 # %% ../nbs/13_distributed.ipynb #3b1b142b
 def _img_chunk(args):
@@ -64,7 +62,7 @@ def merge_sparse(parts:list, # [(SparseImages, used hit indices, first event ind
     sis, used, n_img, n_pix = [], [], 0, 0
     for si, u, e0, h0 in parts:
         hp = np.where(si.hit_pixel >= 0, si.hit_pixel + n_pix, -1)
-        sis.append((si.image_group + 3 * e0, si.image_key, si.pix_image + n_img, si.pix_rc, si.charge, si.value, si.label, hp))
+        sis.append((si.image_group + view_group(e0, 0), si.image_key, si.pix_image + n_img, si.pix_rc, si.charge, si.value, si.label, hp))
         used.append(u + h0); n_img += si.n_images; n_pix += len(si.value)
     cat = lambda i: np.concatenate([s[i] for s in sis])
     lab = None if any(s[6] is None for s in sis) else cat(6)

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np, torch
 import matplotlib.pyplot as plt
 import uproot
-from .core import HitClass, View, Hits, Events
+from .core import HitClass, View, Hits, Events, as_view, is_track
 from .inference import HitPredictions
 from .io import atomic_path
 
@@ -36,11 +36,11 @@ def hit_metrics(events:Events, # events with truth tags
     ok = ~np.isnan(pred.p_track)
     out, sel_all = {}, np.zeros(len(h), bool)
     for v in views:
-        v = View[v] if isinstance(v, str) else View(v)
+        v = as_view(v)
         sel = (h.view == v) & ok; sel_all |= sel
-        out[v.name] = _metrics(h.tag[sel] == HitClass.TRACK, ~(pred.p_shower[sel] > pred.p_track[sel]))
+        out[v.name] = _metrics(h.tag[sel] == HitClass.TRACK, is_track(pred.p_shower[sel], pred.p_track[sel]))
         out[v.name]['n_unpredicted'] = int(((h.view == v) & ~ok).sum())
-    out['all'] = _metrics(h.tag[sel_all] == HitClass.TRACK, ~(pred.p_shower[sel_all] > pred.p_track[sel_all]))
+    out['all'] = _metrics(h.tag[sel_all] == HitClass.TRACK, is_track(pred.p_shower[sel_all], pred.p_track[sel_all]))
     out['all']['n_unpredicted'] = sum(out[k]['n_unpredicted'] for k in out if k != 'all')
     return out
 
@@ -63,7 +63,7 @@ def write_confusion_root(events:Events, # events with truth
     ev = np.repeat(np.arange(len(events)), np.diff(events.offsets))
     ok = ~np.isnan(pred.p_track)
     t_track = h.tag == HitClass.TRACK
-    p_track = ~(pred.p_shower > pred.p_track)
+    p_track = is_track(pred.p_shower, pred.p_track)
     branches = {}
     for v in View:
         s = (h.view == v) & ok
@@ -99,7 +99,7 @@ def show_prediction(hits:Hits, # one event
     from trackshower.images import CLASS_CMAP
     fig, axes = plt.subplots(len(views), 3, figsize=(11, 3.2 * len(views)), squeeze=False)
     pt = np.asarray(p_track, float)
-    pred = np.where(np.isnan(pt), 0, np.where(pt >= 0.5, HitClass.TRACK, HitClass.SHOWER))
+    pred = np.where(np.isnan(pt), 0, np.where(is_track(1 - pt, pt), HitClass.TRACK, HitClass.SHOWER))
     for i, v in enumerate(views):
         sel = hits.view == v
         for j, (vals, kw, name) in enumerate(((hits.tag, dict(cmap=CLASS_CMAP, vmin=0, vmax=2), 'truth'),

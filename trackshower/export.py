@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 import json, subprocess, platform, datetime, copy
 import numpy as np, torch, torch.nn as nn
-from .core import HitClass, View
+from .core import HitClass, View, as_view
 from .io import atomic_path, atomic_set, check_set
 from .model import UNet
 
@@ -88,7 +88,7 @@ def export_pandora(learn, # a `Learner` (or a dict view -> Learner) trained by `
                 views={})
     paths, weights, traced = {}, {}, {}
     for v in views:
-        v = View[v] if isinstance(v, str) else View(v)
+        v = as_view(v)
         lrn = per_view[v.name] if v.name in per_view else per_view[v]
         cfg = dict(getattr(lrn, 'hit_config', {}))
         foreign = bool(cfg.get('views')) and v.name not in cfg['views']

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 import math, warnings
 import numpy as np
-from .core import HitClass, View, Hits, Events, insane_coords
+from .core import HitClass, View, Hits, Events, insane_coords, as_views, view_group
 from .geometry import Geometry
 
 # %% auto #0
@@ -25,13 +25,13 @@ class ImageGeometry:
                gidx:np.ndarray, # index of each hit's group in `lo`, `hi`
                lo:np.ndarray, # per group: (xmin, zmin) of its hits, shape [n_groups, 2] (float32)
                hi:np.ndarray, # per group: (xmax, zmax) of its hits
-              )->tuple: # (key, row, col, inside), int64 / bool arrays
+              )->tuple: # (key, row, col, inside, quirk): int64 / bool arrays; quirk: placed by Pandora's tile-row quirk
         raise NotImplementedError
     def __repr__(self): return f'{type(self).__name__}({", ".join(f"{k}={v!r}" for k, v in vars(self).items())})'
     def config(self)->dict:
         "Plain-data description (for model cards): the constructor's arguments, a detector by its preset name"
         return dict(kind=type(self).__name__, **{k: v.name if isinstance(v, Geometry) else v for k, v in vars(self).items()
-                                                 if not k.startswith('_') and k not in ('shape', 'n_quirk')})
+                                                 if not k.startswith('_') and k != 'shape'})
 
 # %% ../nbs/04_images.ipynb #5c1d76fb
 _EPS = np.float32(1.1920929e-7)
@@ -56,8 +56,7 @@ class TileGeometry(ImageGeometry):
             tile_x, tile_z = np.floor(dx / t).astype(np.int64), np.floor(dz / t).astype(np.int64)
             col = np.floor(np.fmod(dx, t) * n / t).astype(np.int64)
             row = self.n_px - 1 - np.floor(np.fmod(dz, t) * n / t).astype(np.int64)
-        self.n_quirk = int((tile_x >= n_tiles_x).sum())
-        return tile_z * n_tiles_x + tile_x, row, col, np.ones(len(x), bool)
+        return tile_z * n_tiles_x + tile_x, row, col, np.ones(len(x), bool), tile_x >= n_tiles_x
     def _pow2(self)->bool:
         s = self.n_px / self.tile_cm
         return self.n_px & (self.n_px - 1) == 0 and s > 0 and math.frexp(s)[0] == 0.5
@@ -80,7 +79,7 @@ class FullExtentGeometry(ImageGeometry):
         inside = (fx >= 0) & (fx <= 1) & (fz >= 0) & (fz <= 1)
         col = np.minimum(np.floor(fx * self.n_x), self.n_x - 1).astype(np.int64)
         row = self.n_z - 1 - np.minimum(np.floor(fz * self.n_z), self.n_z - 1).astype(np.int64)
-        return np.zeros(len(x), np.int64), row, col, inside
+        return np.zeros(len(x), np.int64), row, col, inside, np.zeros(len(x), bool)
 
 # %% ../nbs/04_images.ipynb #181b5c9c
 class CropGeometry(ImageGeometry):
@@ -96,7 +95,7 @@ class CropGeometry(ImageGeometry):
         col = np.floor((x - cx) / self.cm_x + self.n_x / 2).astype(np.int64)
         row = self.n_z - 1 - np.floor((z - cz) / self.cm_z + self.n_z / 2).astype(np.int64)
         inside = (col >= 0) & (col < self.n_x) & (row >= 0) & (row < self.n_z)
-        return np.zeros(len(x), np.int64), row, col, inside
+        return np.zeros(len(x), np.int64), row, col, inside, np.zeros(len(x), bool)
 
 # %% ../nbs/04_images.ipynb #0cdb2207
 @dataclass
@@ -171,8 +170,8 @@ def build_images(x, # drift coordinate of each hit
     starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
     gidx = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, n)))
     lo, hi = _region(x, z, starts)
-    key, row, col, inside = geom.locate(x, z, view, gidx, lo, hi)
-    n_quirk = getattr(geom, 'n_quirk', 0)
+    key, row, col, inside, quirk = geom.locate(x, z, view, gidx, lo, hi)
+    n_quirk = int(quirk.sum())
     n_keys = int(key.max()) + 1
     code = (group * n_keys + key) * (H * W) + row * W + col
     all_in = bool(inside.all())
@@ -212,20 +211,22 @@ def build_images(x, # drift coordinate of each hit
 # %% ../nbs/04_images.ipynb #ee6246ca
 def dense(si:SparseImages, # sparse images
           idx=None, # which images (default all)
-         )->tuple: # (image [n, H, W] float32, mask [n, H, W] uint8 or None)
-    "Dense image and mask arrays of images `idx` of `si`"
+          offs=None, # `si.pixel_offsets()`, if the caller keeps it
+          image:bool=True, # build the images
+          mask:bool=True, # build the masks (None without truth)
+         )->tuple: # (image [n, H, W] float32 or None, mask [n, H, W] uint8 or None)
+    "Dense image and mask arrays of images `idx` of `si`: the one sparse-to-dense conversion"
     H, W = si.shape
     idx = np.arange(si.n_images) if idx is None else np.atleast_1d(np.asarray(idx, np.int64))
-    offs = si.pixel_offsets()
+    offs = si.pixel_offsets() if offs is None else offs
     lo, hi = offs[idx], offs[idx + 1]
-    sel = np.concatenate([np.arange(a, b) for a, b in zip(lo, hi)]) if len(idx) else np.zeros(0, np.int64)
+    if len(idx) and np.all(idx[1:] == idx[:-1] + 1): sel = np.arange(lo[0], hi[-1])   # a contiguous run of images
+    else: sel = np.concatenate([np.arange(a, b) for a, b in zip(lo, hi)]) if len(idx) else np.zeros(0, np.int64)
     where = np.repeat(np.arange(len(idx)), hi - lo) * (H * W) + si.pix_rc[sel]
-    img = np.zeros(len(idx) * H * W, np.float32); img[where] = si.value[sel]
-    mask = None
-    if si.label is not None:
-        mask = np.zeros(len(idx) * H * W, np.uint8); mask[where] = si.label[sel]
-        mask = mask.reshape(len(idx), H, W)
-    return img.reshape(len(idx), H, W), mask
+    def fill(vals, dtype):
+        a = np.zeros(len(idx) * H * W, dtype); a[where] = vals[sel]; return a.reshape(len(idx), H, W)
+    return (fill(si.value, np.float32) if image else None,
+            fill(si.label, np.uint8) if mask and si.label is not None else None)
 
 # %% ../nbs/04_images.ipynb #cb18ba48
 def hits_to_image(hits:Hits, # hits of one view of one event
@@ -263,10 +264,10 @@ def events_images(events:Events, # events to image
                  )->tuple: # (SparseImages, index of each used hit in `events.hits`)
     "Sparse images of `views` of all `events`; groups are `event index * 3 + view`"
     h = events.hits
-    views = [View[v] if isinstance(v, str) else View(v) for v in views]
+    views = as_views(views)
     ev_idx = np.repeat(np.arange(len(events)), np.diff(events.offsets))
     used = np.flatnonzero(np.isin(h.view, [int(v) for v in views]))
-    si = build_images(h.x[used], h.z[used], h.adc[used], h.view[used], ev_idx[used] * 3 + h.view[used], geom,
+    si = build_images(h.x[used], h.z[used], h.adc[used], h.view[used], view_group(ev_idx[used], h.view[used]), geom,
                       None if h.tag is None else h.tag[used], warn=warn)
     return si, used
 

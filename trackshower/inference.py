@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 import numpy as np, torch, torch.nn as nn
 from fastprogress.fastprogress import progress_bar
-from .core import HitClass, View, Hits, Events
-from .images import ImageGeometry, TileGeometry, FullExtentGeometry, CropGeometry, events_images
+from .core import HitClass, View, Hits, Events, is_track
+from .images import ImageGeometry, TileGeometry, FullExtentGeometry, CropGeometry, events_images, dense
 from .io import atomic_path, csv_path, write_pandora_csv
 
 # %% auto #0
@@ -35,7 +35,7 @@ class HitPredictions:
     @property
     def tag(self)->np.ndarray:
         "Predicted `HitClass` per hit: SHOWER when p_shower > p_track (Pandora's rule), 0 where NaN"
-        t = np.where(self.p_shower > self.p_track, HitClass.SHOWER, HitClass.TRACK).astype(np.int8)
+        t = np.where(is_track(self.p_shower, self.p_track), HitClass.TRACK, HitClass.SHOWER).astype(np.int8)
         return np.where(np.isnan(self.p_track), 0, t).astype(np.int8)
 
 def geometry_from_config(cfg:dict)->ImageGeometry:
@@ -78,9 +78,7 @@ def predict(model, # `Learner`, `nn.Module` or TorchScript model
             for i0 in (progress_bar(batches) if progress else batches):
                 i1 = min(i0 + bs, si.n_images)
                 lo, hi = offs[i0], offs[i1]
-                img = np.zeros(((i1 - i0) * H * W), np.float32)
-                local = (si.pix_image[lo:hi] - i0) * (H * W) + si.pix_rc[lo:hi]
-                img[local] = si.value[lo:hi]
+                img = dense(si, np.arange(i0, i1), offs, mask=False)[0]
                 x = torch.from_numpy(img).view(i1 - i0, 1, H, W).to(dev)
                 if norm is not None: x = (x - norm[0]) / norm[1]
                 out = model(x).float().reshape(i1 - i0, -1, H * W)
@@ -108,8 +106,7 @@ def write_predictions_csv(events:Events, # the events
     "Pandora-style CSV per view: `x,z,tag,adc,p_track,p_shower` per hit, the views committed as one set"
     h = events.hits
     if h.tag is None:   # no truth: the tag column carries the prediction
-        ev = Events(Hits(**dict(h.columns(), tag=pred.tag)), events.offsets, events.event_ids)
-        ev.timestamps = getattr(events, 'timestamps', None); events = ev
+        events = Events(Hits(**dict(h.columns(), tag=pred.tag)), events.offsets, events.event_ids, **events.meta())
     return write_pandora_csv(events, prefix, views, timestamp, extra=[pred.p_track, pred.p_shower])
 
 def write_predictions_root(events:Events, # the events

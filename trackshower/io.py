@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib, os, re, tempfile, time, warnings
 from pathlib import Path
 import numpy as np
-from .core import Hits, Events, View, HitClass, tag_from_pdg, MAX_COORD, insane_coords
+from .core import Hits, Events, View, HitClass, tag_from_pdg, MAX_COORD, insane_coords, as_views, as_view
 
 # %% auto #0
 __all__ = ['CSV_FORMATS', 'ROOT_REQUIRED', 'ROOT_OPTIONAL', 'HitIOError', 'remove_stale_tmps', 'glob_escape', 'atomic_path',
@@ -320,7 +320,7 @@ def read_pandora_csv(prefix, # `<prefix>_CaloHitList{U,V,W}.csv` are read
                     )->Events:
     "Read Pandora training CSV files of `prefix` for `views` into `Events` (event number = line index)"
     if fmt not in CSV_FORMATS: raise ValueError(f'unknown CSV layout {fmt!r}; known: {list(CSV_FORMATS)}')
-    views = [View[v] if isinstance(v, str) else View(v) for v in views]
+    views = as_views(views)
     check_set(csv_set(prefix), [csv_path(prefix, v) for v in views])   # never a mix of two writes
     skipped, per_view, stamps = [], {}, {}
     for v in views:
@@ -340,9 +340,8 @@ def read_pandora_csv(prefix, # `<prefix>_CaloHitList{U,V,W}.csv` are read
     cat = lambda key: np.concatenate([d[key] for _, d in parts]) if parts else np.zeros(0)
     hits = Hits(view=np.concatenate([np.full(len(d['x']), int(v), np.int8) for v, d in parts]) if parts else np.zeros(0),
                 x=cat('x'), z=cat('z'), adc=cat('adc'), tag=cat('tag'), pdg=cat('pdg') if has_pdg else None)
-    evs = Events(hits, np.concatenate([[0], np.cumsum(counts)]), keep)
-    evs.timestamps = {v: [stamps[v][e] for e in keep] for v in views}
-    evs.skipped = skipped
+    evs = Events(hits, np.concatenate([[0], np.cumsum(counts)]), keep, timestamps={v: [stamps[v][e] for e in keep] for v in views},
+                 skipped=skipped)
     if skipped:
         lines = sorted({(s[1]) for s in skipped})
         warnings.warn(f'read_pandora_csv({str(prefix)!r}): skipped {n_ev - len(keep)} of {n_ev} events with bad lines '
@@ -356,10 +355,10 @@ def write_pandora_csv(events:Events, # events with truth tags
                       extra:list=None, # per-hit arrays aligned with `events.hits`, appended after `adc` (e.g. p_track, p_shower)
                      )->list: # the paths written
     "Write `events` as Pandora training CSV files, one per view, byte-compatible with LArContent; the views commit as one set"
-    views = [View[v] if isinstance(v, str) else View(v) for v in views]
-    own = getattr(events, 'timestamps', None)
-    if timestamp is None and own and all(len(own.get(v, ())) == len(events) for v in views): timestamp = own
+    views = as_views(views)
+    if timestamp is None and events.timestamps and all(v.name in events.timestamps for v in views): timestamp = events.timestamps
     if timestamp is None: timestamp = time.strftime('%m/%d/%y_%H:%M:%S')
+    if isinstance(timestamp, dict): timestamp = {as_view(v): t for v, t in timestamp.items()}
     h, paths = events.hits, [csv_path(prefix, v) for v in views]
     with atomic_set(csv_set(prefix), paths) as tmps:
         for v, tmp in zip(views, tmps):
@@ -449,13 +448,12 @@ def iter_root(path, # ROOT file
             bad = _check_chunk(arrs)
             ids = ak.to_numpy(a['event']).astype(np.int64)
             ev = Events(Hits(**{f: arrs[f] for f in fields}), np.concatenate([[0], np.cumsum(counts)]), ids)
-            ev.skipped = []
             if bad:
                 if strict:
                     e, why = min(bad.items())
                     raise HitIOError(f'event {ids[e]}: {why}', path=path, entry=entry0 + e)
-                ev = Events.from_list(ev[i] for i in range(len(ev)) if i not in bad)
-                ev.skipped = [(str(path), entry0 + e, why) for e, why in sorted(bad.items())]
+                ev = Events.from_list((ev[i] for i in range(len(ev)) if i not in bad),
+                                      skipped=[(str(path), entry0 + e, why) for e, why in sorted(bad.items())])
             entry0 += len(counts)
             yield ev
     except HitIOError: raise
@@ -470,9 +468,7 @@ def read_root(path, # ROOT file
     parts = list(iter_root(path, tree, strict=strict))
     skipped = [s for p in parts for s in p.skipped]
     if len(parts) == 1: ev = parts[0]
-    else:
-        ev = Events.from_list(e for p in parts for e in p) if parts else Events(Hits.empty(), [0])
-    ev.skipped = skipped
+    else: ev = Events.from_list((e for p in parts for e in p), skipped=skipped) if parts else Events(Hits.empty(), [0])
     if skipped:
         warnings.warn(f'read_root({str(path)!r}): skipped {len(skipped)} bad events (entries '
                       f'{[s[1] for s in skipped[:10]]}{" ..." if len(skipped) > 10 else ""}); see events.skipped')

@@ -8,7 +8,7 @@ from pathlib import Path
 import io, os, random, tempfile
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from fastcore.basics import store_attr
-from .core import fastai_import
+from .core import fastai_import, is_track
 with fastai_import(): import fastai.torch_basics   # fastai.layers warns at import; see 00_core
 from fastai.learner import Learner, Metric
 from fastai.callback.core import Callback, CancelFitException
@@ -81,7 +81,7 @@ def hit_confusion(pred, # logits [B, 3, H, W]
     "2x2 confusion counts over non-null truth pixels, predicting shower when its output beats track"
     pred, targ = pred.as_subclass(torch.Tensor).detach(), targ.as_subclass(torch.Tensor)
     hit = targ > 0
-    p_track = (pred[:, HitClass.TRACK] >= pred[:, HitClass.SHOWER])[hit]
+    p_track = is_track(pred[:, HitClass.SHOWER], pred[:, HitClass.TRACK])[hit]
     t_track = targ[hit] == HitClass.TRACK
     idx = t_track.long() * 2 + p_track.long()
     return torch.bincount(idx, minlength=4).reshape(2, 2).double()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 import numpy as np
-from ..core import Hits, Events, View, HitClass
+from ..core import Hits, Events, View, HitClass, as_views
 from ..geometry import Geometry
 from .physics import (Deposits, transport_heavy, em_cascade, mass_of, isotropic, sample_michel, _rotate, perp_basis,
                                      PION_INTERACTION_LENGTH, MU_MINUS_CAPTURE, MMU, MPI0, MP)
@@ -178,9 +178,7 @@ def simulate(n_events:int, # how many events
     for e in it:
         h, k = simulate_event(seed, e, mix, geometry, readout)
         hits.append(h); kinds.append(k)
-    evs = Events.from_list(hits)
-    evs.kinds = np.array(kinds, dtype=object)
-    return evs
+    return Events.from_list(hits, kinds=kinds)
 
 # %% ../../nbs/03b_sim.events.ipynb #c1df9ce1
 import matplotlib.pyplot as plt
@@ -190,7 +188,7 @@ def show_event(hits:Hits, # one event
                views=tuple(View), # which views to draw
                figsize=None, cmap:str='coolwarm', title:str=None)->tuple: # (fig, axes)
     "Draw the hits of one event in each view, coloured by truth tag or `values`; returns (fig, axes)"
-    views = [View[v] if isinstance(v, str) else View(v) for v in views]
+    views = as_views(views)
     fig, axes = plt.subplots(1, len(views), figsize=figsize or (5 * len(views), 4), squeeze=False)
     axes = axes[0]
     s = 2 + 10 * np.clip(hits.adc / max(float(np.median(hits.adc)) if len(hits) else 1., 1e-9), 0, 3) / 3
