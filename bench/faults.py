@@ -112,7 +112,8 @@ def signature(kind:str, out:Path)->tuple:
         elif f.suffix == '.pt':
             sd = torch.jit.load(str(f)).state_dict()
             sig.append(hashlib.sha256(b''.join(v.numpy().tobytes() for v in sd.values())).hexdigest())
-        elif f.suffix == '.json': sig.append(json.dumps({k: v for k, v in json.loads(f.read_text()).items() if k != 'created'}, sort_keys=True))
+        elif f.suffix == '.json':    # the card, less when and from which commit it was written
+            sig.append(json.dumps({k: v for k, v in json.loads(f.read_text()).items() if k not in ('created', 'git')}, sort_keys=True))
         else: sig.append(hashlib.sha256(f.read_bytes()).hexdigest())
     return tuple(sig)
 

@@ -10,7 +10,7 @@ import numpy as np, torch, torch.nn as nn
 from fastprogress.fastprogress import progress_bar
 from .core import HitClass, View, Hits, Events, is_track
 from .images import ImageGeometry, TileGeometry, FullExtentGeometry, CropGeometry, events_images, dense
-from .io import atomic_path, csv_path, write_pandora_csv
+from .io import atomic_path, csv_path, write_pandora_csv, write_root
 
 # %% auto #0
 __all__ = ['pandora_probs', 'HitPredictions', 'geometry_from_config', 'predict', 'write_predictions_csv',
@@ -95,8 +95,6 @@ def predict(model, # `Learner`, `nn.Module` or TorchScript model
     return HitPredictions(p_track, 1 - p_track, si.n_outside, int(np.isnan(p_pix[si.hit_pixel[ok]]).sum()))
 
 # %% ../nbs/09_inference.ipynb #3fad9a55
-import awkward as ak, uproot
-
 def write_predictions_csv(events:Events, # the events
                           pred:HitPredictions, # `predict`'s output for them
                           prefix, # files are `<prefix>_CaloHitList{U,V,W}.csv`
@@ -114,13 +112,5 @@ def write_predictions_root(events:Events, # the events
                            path, # ROOT file (written atomically)
                            tree:str='events', # TTree name
                           )->Path:
-    "The foundation's ROOT layout plus `hit_p_track` and `hit_p_shower`"
-    counts = np.diff(events.offsets)
-    cols = dict(events.hits.columns()); cols.update(p_track=pred.p_track.astype(np.float32), p_shower=pred.p_shower.astype(np.float32))
-    rec = ak.zip({k: ak.unflatten(v, counts) for k, v in cols.items()})
-    path = Path(path)
-    with atomic_path(path) as tmp:
-        with uproot.recreate(tmp) as f:
-            f.mktree(tree, {'event': np.int64, 'hit': rec.type.content}, title='trackshower hits with probabilities')
-            f[tree].extend({'event': events.event_ids, 'hit': rec})
-    return path
+    "The foundation's ROOT layout plus `hit_p_track` and `hit_p_shower` (`write_root` with two more columns)"
+    return write_root(events, path, tree, extra=dict(p_track=pred.p_track.astype(np.float32), p_shower=pred.p_shower.astype(np.float32)))

@@ -11,7 +11,7 @@ from .core import Hits, Events, View, HitClass, tag_from_pdg, MAX_COORD, insane_
 
 # %% auto #0
 __all__ = ['CSV_FORMATS', 'ROOT_REQUIRED', 'ROOT_OPTIONAL', 'HitIOError', 'remove_stale_tmps', 'glob_escape', 'atomic_path',
-           'set_journal', 'atomic_set', 'check_set', 'csv_path', 'parse_csv_line', 'format_csv_line',
+           'set_journal', 'atomic_set', 'check_set', 'csv_path', 'hit_problems', 'parse_csv_line', 'format_csv_line',
            'read_pandora_csv', 'write_pandora_csv', 'csv_set', 'write_root', 'iter_root', 'read_root']
 
 # %% ../nbs/02_io.ipynb #65360bd5
@@ -177,33 +177,38 @@ def _split_line(line:str, fmt:str)->tuple:
     got = f'{nvals // k} hits' + (f' and {nvals % k} stray values' if nvals % k else '')
     raise HitIOError(f'nHits is {n} but {got} follow ({len(rest)} fields after nHits; expected {k}*{n}+1 = {k * n + 1})')
 
+def hit_problems(cols:dict, # per-hit arrays by column name (x, z, adc, tag, view, pdg, width; any may be absent)
+                )->list: # [(column, mask of bad hits, message template with {i} and {raw})]
+    "Every check a hit must pass, vectorised: the one definition of a valid hit, for all readers"
+    has = lambda c: cols.get(c) is not None
+    out = [(c, ~np.isfinite(np.asarray(cols[c], np.float64)), 'hit {i} field ' + repr(c) + ' is not finite: {raw!r}')
+           for c in ('x', 'z', 'adc', 'width') if has(c)]
+    with np.errstate(invalid='ignore'):
+        out.append(('x', insane_coords(cols['x'], cols['z']),
+                    'hit {i} lies outside the detector range (|x|, |z| <= ' + f'{MAX_COORD:g}' + ' cm in float32): x={x:g}, z={z:g}'))
+        if has('adc'): out.append(('adc', np.asarray(cols['adc']) < 0, 'hit {i} has negative charge {raw!r}'))
+        if has('tag'): out.append(('tag', ~np.isin(cols['tag'], (HitClass.SHOWER, HitClass.TRACK)), 'hit {i} has unknown tag {raw!r} (1 shower, 2 track)'))
+        if has('view'): out.append(('view', ~np.isin(cols['view'], [int(v) for v in View]), 'hit {i} has view {raw!r}, not 0 (U), 1 (V) or 2 (W)'))
+        if has('pdg'): out.append(('pdg', np.asarray(cols['pdg']) != np.round(cols['pdg']), 'hit {i} has a PDG code that is not an integer: {raw!r}'))
+    return out
+
+def _first_problem(cols:dict, raw=None)->str:
+    "The message of the first hit problem of `cols` (None if none); `raw(column, i)` gives the text as read"
+    for c, bad, msg in hit_problems(cols):
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            return msg.format(i=i, raw=raw(c, i) if raw else cols[c][i], x=cols['x'][i], z=cols['z'][i])
+    return None
+
 def _columns(vals:np.ndarray, vals_s:list, fmt:str)->dict:
     "Validate parsed values (n, k) of one line and return its per-hit columns; raises `HitIOError`"
-    names = CSV_FORMATS[fmt]; k = len(names); n = len(vals)
-    if not np.isfinite(vals).all():
-        i = int(np.flatnonzero(~np.isfinite(vals.ravel()))[0])
-        raise HitIOError(f'hit {i // k} field {names[i % k]!r} is not finite: {vals_s[i]!r}')
+    names = CSV_FORMATS[fmt]; k = len(names)
     col = {c: vals[:, j] for j, c in enumerate(names)}
-    far = insane_coords(col['x'], col['z'])
-    if far.any():
-        i = int(np.flatnonzero(far)[0]); x, z = col['x'][i], col['z'][i]
-        raise HitIOError(f'hit {i} lies outside the detector range (|x|, |z| <= {MAX_COORD:g} cm in float32): x={x:g}, z={z:g}')
-    out = dict(x=col['x'], z=col['z'])
-    if 'tag' in col:
-        bad_tag = ~np.isin(col['tag'], (HitClass.SHOWER, HitClass.TRACK))
-        if bad_tag.any():
-            i = int(np.flatnonzero(bad_tag)[0])
-            raise HitIOError(f'hit {i} has unknown tag {vals_s[i * k + names.index("tag")]!r} (1 shower, 2 track)')
-        out['tag'] = col['tag']
-    else:
-        if (col['pdg'] != np.round(col['pdg'])).any(): raise HitIOError('a PDG code is not an integer')
-        out['pdg'] = col['pdg']
-        out['tag'] = tag_from_pdg(col['pdg']).astype(np.float64)
-    adc = col.get('adc', np.ones(n))
-    if (adc < 0).any():
-        i = int(np.flatnonzero(adc < 0)[0])
-        raise HitIOError(f'hit {i} has negative charge {vals_s[i * k + names.index("adc")]!r}')
-    out['adc'] = adc
+    msg = _first_problem(col, lambda c, i: vals_s[i * k + names.index(c)])
+    if msg: raise HitIOError(msg)
+    out = dict(x=col['x'], z=col['z'], adc=col.get('adc', np.ones(len(vals))))
+    if 'tag' in col: out['tag'] = col['tag']
+    else: out['pdg'] = col['pdg']; out['tag'] = tag_from_pdg(col['pdg']).astype(np.float64)
     return out
 
 def parse_csv_line(line:str, # one line of a Pandora CSV (with or without its newline)
@@ -282,10 +287,7 @@ def _parse_lines(lines:list, fmt:str)->tuple:
     vals = vals.reshape(-1, k) if len(vals) else np.zeros((0, k))
     names = CSV_FORMATS[fmt]
     bad_hit = ~np.isfinite(vals).all(1)
-    if 'tag' in names: bad_hit |= ~np.isin(vals[:, names.index('tag')], (1, 2))
-    if 'adc' in names: bad_hit |= vals[:, names.index('adc')] < 0
-    if 'pdg' in names: bad_hit |= vals[:, names.index('pdg')] != np.round(vals[:, names.index('pdg')])
-    bad_hit |= insane_coords(vals[:, names.index('x')], vals[:, names.index('z')])
+    for _, bad, _ in hit_problems({c: vals[:, j] for j, c in enumerate(names)}): bad_hit |= bad
     hit_line = np.repeat(np.arange(len(lines)), ns)
     doubt |= set(hit_line[bad_hit].tolist())
     out, h0 = [None] * len(lines), 0
@@ -381,26 +383,31 @@ import uproot
 ROOT_REQUIRED = ('view', 'x', 'z', 'adc')
 ROOT_OPTIONAL = ('width', 'tag', 'pdg')
 
-def _hit_record(ev:Events, fields:tuple):
+def _hit_record(ev:Events, fields:tuple, extra:dict):
+    "The jagged `hit` record of events `ev`: its `fields` and the `extra` per-hit columns (already cut to `ev`)"
     counts = np.diff(ev.offsets)
-    return ak.zip({f: ak.unflatten(getattr(ev.hits, f), counts) for f in fields})
+    return ak.zip({**{f: ak.unflatten(getattr(ev.hits, f), counts) for f in fields},
+                   **{k: ak.unflatten(np.asarray(v), counts) for k, v in extra.items()}})
 
 def write_root(events:Events, # events to write
                path, # output file (written atomically)
                tree:str='events', # TTree name
                chunk_events:int=1000, # events per basket
+               extra:dict=None, # more per-hit columns aligned with `events.hits`, written as `hit_<name>` (e.g. p_track)
               )->Path:
     "Write `events` to a ROOT TTree with jagged `hit_*` branches"
     fields = ROOT_REQUIRED + tuple(f for f in ROOT_OPTIONAL if getattr(events.hits, f) is not None)
-    path = Path(path)
+    extra, path = extra or {}, Path(path)
+    def record(lo, hi):
+        h0, h1 = events.offsets[lo], events.offsets[hi]
+        return _hit_record(events[lo:hi], fields, {k: v[h0:h1] for k, v in extra.items()})
     with atomic_path(path) as tmp:
         with uproot.recreate(tmp) as f:
-            first = events[0:min(1, len(events))]
-            f.mktree(tree, {'event': np.int64, 'hit': ak.type(_hit_record(first, fields))},
+            f.mktree(tree, {'event': np.int64, 'hit': ak.type(record(0, min(1, len(events))))},
                      title='trackshower hits: one entry per event')
             for lo in range(0, len(events), chunk_events):
-                ch = events[lo:lo + chunk_events]
-                f[tree].extend({'event': ch.event_ids, 'hit': _hit_record(ch, fields)})
+                hi = min(lo + chunk_events, len(events))
+                f[tree].extend({'event': events.event_ids[lo:hi], 'hit': record(lo, hi)})
     return path
 
 # %% ../nbs/02_io.ipynb #e555c9fe
@@ -408,14 +415,12 @@ def _check_chunk(arrs:dict)->dict:
     "Bad events of one chunk of flat arrays: {entry-local index: reason}"
     counts, bad = arrs['_counts'], {}
     ev_of_hit = np.repeat(np.arange(len(counts)), counts)
-    def flag(mask, why):
-        for e in np.unique(ev_of_hit[mask]): bad.setdefault(int(e), why)
-    for f in ('x', 'z', 'adc', 'width'):
-        if f in arrs: flag(~np.isfinite(arrs[f]), f'hit_{f} is not finite')
-    flag(arrs['adc'] < 0, 'hit_adc is negative')
-    flag(insane_coords(arrs['x'], arrs['z']), f'hit_x or hit_z lies outside the detector range (|x|, |z| <= {MAX_COORD:g} cm in float32)')
-    flag(~np.isin(arrs['view'], (0, 1, 2)), 'hit_view is not 0 (U), 1 (V) or 2 (W)')
-    if 'tag' in arrs: flag(~np.isin(arrs['tag'], (1, 2)), 'hit_tag is not 1 (shower) or 2 (track)')
+    first = np.concatenate([[0], np.cumsum(counts)])
+    for c, mask, msg in hit_problems({k: v for k, v in arrs.items() if k != '_counts'}):
+        for e in np.unique(ev_of_hit[mask]):
+            if int(e) in bad: continue
+            i = int(np.flatnonzero(mask[first[e]:first[e + 1]])[0]); h = first[e] + i
+            bad[int(e)] = msg.format(i=i, raw=arrs[c][h], x=arrs['x'][h], z=arrs['z'][h])
     return bad
 
 def iter_root(path, # ROOT file
