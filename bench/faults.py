@@ -243,7 +243,7 @@ def fuzz_csv(n_lines:int, rng:random.Random)->dict:
             write_pandora_csv(ev, f'{d}/f', timestamp='t')
             p = Path(f'{d}/f_CaloHitList{rng.choice("UVW")}.csv')
             lines = p.read_text().splitlines(keepends=True)
-            for i in rng.sample(range(len(lines)), 10):
+            for i in range(len(lines)):         # every line of one view file is mangled
                 s = lines[i]; k = rng.randrange(len(s))
                 s = rng.choice([s[:k] + s[k + 1:], s[:k] + rng.choice('0123456789,.-+eExn') + s[k:],
                                 s.replace(',', ',nan,', 1) if rng.random() < .1 else s[:k] + ',1e39' + s[k:],
@@ -251,7 +251,7 @@ def fuzz_csv(n_lines:int, rng:random.Random)->dict:
                 lines[i] = s if s.endswith('\n') else s + '\n'
             p.write_text(''.join(lines))
             Path(f'{d}/.f_CaloHitList.set.json').unlink()   # hand-edited files: accept them as they are
-            out['lines'] += per_file * 3
+            out['lines'] += per_file
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter('ignore'); got = read_pandora_csv(f'{d}/f', strict=False)
@@ -322,7 +322,7 @@ def main():
         summary['disk_full'] = disk_full(w, writers)
         for k, v in summary['disk_full'].items(): print(f'disk full {k:20s} {v}', flush=True)
         summary['read_only'] = read_only(w); print(f'read-only output {summary["read_only"]}', flush=True)
-    summary['fuzz']['csv'] = fuzz_csv(1500 if a.quick else 10_000, rng); print(f'CSV fuzz {summary["fuzz"]["csv"]}', flush=True)
+    summary['fuzz']['csv'] = fuzz_csv(1500 if a.quick else 10_000, rng)   # mangled lines; print(f'CSV fuzz {summary["fuzz"]["csv"]}', flush=True)
     summary['fuzz']['root'] = fuzz_root(20 if a.quick else 200, rng); print(f'ROOT fuzz {summary["fuzz"]["root"]}', flush=True)
     k = {n: r for n, r in summary['kills'].items() if n != 'run'}
     print(f"\nSIGKILL: {sum(r['trials'] for r in k.values())} trials, {sum(r['old'] for r in k.values())} complete old, "

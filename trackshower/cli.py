@@ -15,21 +15,10 @@ from .io import atomic_path, HitIOError, write_root, csv_path
 from .images import TileGeometry
 
 # %% auto #0
-__all__ = ['save_fig', 'write_text', 'train_run', 'trackshower_train', 'predict_views', 'trackshower_predict',
-           'trackshower_export', 'trackshower_evaluate', 'train_main', 'predict_main', 'export_main', 'evaluate_main']
+__all__ = ['RunOptions', 'trackshower_train', 'predict_views', 'trackshower_predict', 'trackshower_export',
+           'trackshower_evaluate', 'train_main', 'predict_main', 'export_main', 'evaluate_main']
 
 # %% ../nbs/12_cli.ipynb #7b81194c
-def save_fig(fig, path)->Path:
-    "Save `fig` as PNG atomically and close it"
-    with atomic_path(path) as tmp: fig.savefig(tmp, format='png', dpi=90, bbox_inches='tight')
-    plt.close(fig)
-    return Path(path)
-
-def write_text(path, text:str)->Path:
-    "Write `text` to `path` atomically"
-    with atomic_path(path) as tmp: Path(tmp).write_text(text)
-    return Path(path)
-
 _run_cli = run_cli   # one-line user errors, exit 2 (`00_core`)
 
 def _views(views:str)->str:
@@ -37,206 +26,35 @@ def _views(views:str)->str:
     except ValueError: raise UsageError(f"--views must be distinct letters of 'UVW', got {views!r}") from None
 
 # %% ../nbs/12_cli.ipynb #ba0ec66c
-from .data import get_dls, load_events
-from .learner import get_learner, load_checkpoint, resume as resume_learner
+from dataclasses import dataclass
+from .data import load_events
+from .learner import load_checkpoint
 from .inference import predict, HitPredictions
 from .export import export_pandora, load_exported
-from .evaluate import (hit_metrics, metrics_table, write_confusion_root, plot_confusion, show_prediction,
-                                  reliability, accuracy_vs, plot_activations)
-from .baseline import CutBaseline
-from .distributed import simulate_parallel, is_rank0, ddp_context, ensure_process_group
-from fastai.torch_core import num_distrib, rank_distrib, set_seed
+from .evaluate import hit_metrics, metrics_table, write_confusion_root, plot_confusion, save_fig, write_text
+from .train import TrainConfig, train_run
+from .distributed import is_rank0
+from .core import parse_configs
 
-def _training_plot(learn, start:int=0):
-    "Loss and validation metrics of the epochs from `start` (a resumed run skipped the ones before)"
-    rec = learn.recorder
-    names = list(rec.metric_names[1:-1])
-    rows = rec.values[start:]
-    vals = np.array([[float(x) for x in v[:len(names)]] for v in rows]) if rows else np.zeros((0, len(names)))
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.5))
-    axes[0].plot([float(l) for l in rec.losses], lw=.7, label='train (per batch)')
-    if len(vals):
-        n_b = max(len(rec.losses) // len(vals), 1)
-        axes[0].plot(np.arange(1, len(vals) + 1) * n_b, vals[:, names.index('valid_loss')], 'o-', label='valid')
-        for k in ('accuracy', 'track_acc', 'shower_acc', 'balanced_acc'):
-            if k in names: axes[1].plot(np.arange(1, len(vals) + 1), vals[:, names.index(k)], 'o-', label=k)
-    axes[0].set_xlabel('batch'); axes[0].set_ylabel('loss'); axes[0].legend(); axes[1].set_xlabel('epoch'); axes[1].legend()
-    axes[1].set_title('validation (non-null pixels)')
-    return fig
-
-def _lr_choice(learn, lr:float, out:Path, quick:bool)->float:
-    "The rate to train with: `lr` if given, else lr_find's valley within [3e-3, 3e-2] (rank 0 decides, broadcast)"
-    if lr > 0 and quick: return lr
-    val = torch.zeros(1)
-    if is_rank0():
-        with warnings.catch_warnings():
-            warnings.simplefilter('ignore')
-            sug = learn.lr_find(show_plot=False)
-        fig, ax = plt.subplots(figsize=(5, 3.5))
-        ax.plot(learn.recorder.lrs, [float(l) for l in learn.recorder.losses]); ax.set_xscale('log')
-        ax.axvline(sug.valley, color='r', ls=':', label=f'valley {sug.valley:.2e}'); ax.set_xlabel('learning rate'); ax.set_ylabel('loss'); ax.legend()
-        save_fig(fig, out / 'lr_find.png')
-        val[0] = lr if lr > 0 else float(np.clip(sug.valley, 3e-3, 3e-2))
-    if num_distrib() > 1:
-        ensure_process_group(); torch.distributed.broadcast(val, 0)
-    return float(val[0])
-
-_RESUME_KEYS = ('data', 'n_events', 'seed', 'views', 'epochs', 'bs', 'crop', 'depth', 'nf', 'valid_pct', 'test_pct', 'bf16', 'lr')
-
-def _resumable(out)->dict:
-    "The options of the interrupted run in `out`, checked to be resumable"
-    rc = Path(out) / 'run_config.json'
-    if not rc.exists(): raise UsageError(f'--resume {out}: no run_config.json there (not a trackshower_train run directory)')
-    c = json.loads(rc.read_text())
-    if 'lr' not in c or not (Path(out) / 'models' / 'last.pth').exists():
-        raise UsageError(f'--resume {out}: the run stopped before its first checkpoint; start it again')
-    missing = [k for k in _RESUME_KEYS if k not in c]
-    if missing: raise UsageError(f'--resume {out}: run_config.json lacks {missing} (written by an older version)')
-    return c
-
-def train_run(data:str='', n_events:int=500, seed:int=0, views:str='UVW', out='runs/train', epochs:int=5, lr:float=0.,
-              bs:int=16, crop:int=128, depth:int=4, nf:int=16, valid_pct:float=0.2, test_pct:float=0.2,
-              workers:int=0, bf16:bool=True, quick:bool=False, n_show:int=3, progress:bool=True, resume:bool=False,
-              overwrite:bool=False)->dict:
-    "Data -> images -> lr_find -> fit_one_cycle -> evaluation vs baseline -> export -> report, into run directory `out`"
-    if resume:   # the interrupted run's own options, its rate, and its last checkpoint
-        c = _resumable(out)
-        data, n_events, seed, views, epochs, bs, crop, depth, nf, valid_pct, test_pct, bf16, lr = (c[k] for k in _RESUME_KEYS)
-    t0 = time.time(); out = Path(out); views = _views(views); rank0 = is_rank0()
-    say = (lambda *a: print(*a, flush=True)) if rank0 else (lambda *a: None)
-    for name, v, lo in (('--epochs', epochs, 1), ('--bs', bs, 1), ('--nf', nf, 1), ('--depth', depth, 1), ('--seed', seed, 0),
-                        ('--workers', workers, 0), ('--crop', crop or 0, 0), ('--n-events', n_events, 1)):
-        if v < lo: raise UsageError(f'{name} must be at least {lo}, got {v}')
-    if not (np.isfinite(lr) and lr >= 0): raise UsageError(f'--lr must be 0 (chosen by lr_find) or a positive rate, got {lr}')
-    check_output(out, is_dir=True)
-    if not resume and out.is_dir() and any(out.iterdir()):   # never a mix of two runs in one directory
-        if not overwrite: raise UsageError(f'--out {out} holds a previous run: choose another directory, --resume it, or give --overwrite')
-        if rank0: import shutil; shutil.rmtree(out)
-    if not 0 <= test_pct < 1 or not 0 < valid_pct < 1: raise UsageError('--valid-pct must be in (0, 1) and --test-pct in [0, 1)')
-    if data: events = load_events(data, views)
-    else:
-        if n_events < 10: raise UsageError('--n-events must be at least 10')
-        workers = 1 if num_distrib() > 1 else (workers or None)
-        say(f'simulating {n_events} events (seed {seed})')
-        events = simulate_parallel(n_events, seed, workers=workers, progress=progress and rank0)
-    n_test = int(round(test_pct * len(events)))
-    trainval, test = events[:len(events) - n_test], events[len(events) - n_test:]
-    if len(trainval) < 5: raise UsageError(f'only {len(trainval)} events to train on')
-    set_seed(seed)   # torch, numpy and python: the loaders' shuffling and the augmentations; a run repeats bit for bit
-    dls = get_dls(trainval, views=views, bs=bs, crop=crop, valid_pct=valid_pct, seed=seed)
-    cfg = dls.hit_config
-    say(f"{len(events)} events ({events.n_hits} hits): {len(trainval)} for training/validation "
-        f"({cfg['n_train_images']} / {cfg['n_valid_images']} tiles of views {views}), {len(test)} held out for the test")
-    run_cfg = dict(data=data, n_events=n_events if not data else len(events), seed=seed, views=views, epochs=epochs, bs=bs, crop=crop,
-                   depth=depth, nf=nf, valid_pct=valid_pct, test_pct=test_pct, bf16=bf16, n_trainval=len(trainval), n_test=len(test),
-                   world_size=max(num_distrib(), 1))
-    if rank0 and not resume: out.mkdir(parents=True, exist_ok=True); write_text(out / 'run_config.json', json.dumps(run_cfg, indent=1))
-    torch.manual_seed(seed)
-    learn = get_learner(dls, depth=depth, nf=nf, path=out, bf16=bf16)
-    start = 0
-    if resume: start = resume_learner(learn); say(f'resuming after epoch {start} of {epochs}')
-    else:
-        lr = _lr_choice(learn, lr, out, quick)
-        if rank0: write_text(out / 'run_config.json', json.dumps(dict(run_cfg, lr=lr), indent=1))   # what --resume needs
-    say(f'training {epochs} epochs of one-cycle at max lr {lr:.2e}')
-    with ddp_context(learn):
-        if rank0 and progress: learn.fit_one_cycle(epochs, lr, start_epoch=start)
-        else:
-            with learn.no_bar(): learn.fit_one_cycle(epochs, lr, start_epoch=start)
-    names = list(learn.recorder.metric_names[1:-1])
-    final = {k: float(v) for k, v in zip(names, learn.recorder.values[-1])}
-    if num_distrib() > 1:   # each rank its own file (stdout is shared with the progress bar and other ranks)
-        write_text(out / 'ranks' / f'rank{rank_distrib()}.json', json.dumps(final))
-    if not rank0: return final
-    save_fig(_training_plot(learn, start), out / 'training.png')
-    result = dict(lr=lr, epochs=epochs, validation=final, history=[[float(x) for x in v[:len(names)]] for v in learn.recorder.values[start:]],
-                  history_names=names, data=dict(n_events=len(events), n_trainval=len(trainval), n_test=len(test), views=views))
-    if not quick and len(test):
-        best = out / 'models' / 'best.pth'
-        if best.exists(): load_checkpoint(best, learn, with_opt=False)
-        learn.model.float()
-        pred = predict(learn, test, views=views, progress=progress)
-        net = hit_metrics(test, pred, views)
-        say('fitting the cut-based baseline on the training events')
-        bl = CutBaseline(views=views).fit(trainval)
-        base = hit_metrics(test, bl.predict(test), views)
-        result.update(network=net, baseline=base, baseline_cuts=dict(eps=bl.eps, min_hits=bl.min_hits, min_linearity=bl.min_linearity,
-                                                                     max_width=bl.max_width))
-        write_confusion_root(test, pred, out / 'confusion.root')
-        _plots(learn, test, pred, net, views, out, n_show)
-        paths = export_pandora(learn, out / 'trackshower')
-        result['exported'] = {k: str(v) for k, v in paths.items()}
-    result['seconds'] = round(time.time() - t0, 1)
-    write_text(out / 'metrics.json', json.dumps(result, indent=1, default=float))
-    write_text(out / 'report.md', _report(result, out))
-    return result
-
-def _plots(learn, test, pred, net, views, out, n_show):
-    fig, axes = plt.subplots(1, len(views) + 1, figsize=(4 * (len(views) + 1), 3.6))
-    for ax, k in zip(axes, list(views) + ['all']): plot_confusion(net[k], title=f'{k} view' if k != 'all' else 'all views', ax=ax)
-    fig.tight_layout(); save_fig(fig, out / 'confusion.png')
-    ok = ~np.isnan(pred.p_track)
-    is_track = test.hits.tag == 2
-    fig, ax, ece = reliability(pred.p_track[ok], is_track[ok]); save_fig(fig, out / 'calibration.png'); net['all']['ece'] = ece
-    correct = (pred.tag == test.hits.tag)[ok]
-    fig, ax, _ = accuracy_vs(np.maximum(test.hits.adc[ok], 1e-3), correct); save_fig(fig, out / 'accuracy_vs_charge.png')
-    sizes = np.diff(test.offsets)
-    for i, e in enumerate(np.argsort(-sizes)[:n_show]):
-        lo = test.offsets[e]; h = test[int(e)]
-        fig, _ = show_prediction(h, pred.p_track[lo:lo + len(h)], views=[View[v] for v in views]); save_fig(fig, out / f'event_{i}.png')
-    if len(learn.dls.valid_ds):
-        xb, _ = learn.dls.valid.one_batch()
-        fig, _ = plot_activations(learn.model, xb[0]); save_fig(fig, out / 'activations.png')
-
-def _report(r:dict, out:Path)->str:
-    lines = ['# trackshower training run', '', f"{r['data']['n_events']} events ({r['data']['n_trainval']} training/validation, "
-             f"{r['data']['n_test']} held-out test), views {r['data']['views']}; {r['epochs']} epochs of one-cycle at max lr {r['lr']:.2e}; "
-             f"{r.get('seconds', 0):.0f} s.", '']
-    if 'network' in r:
-        lines += ['## Per-hit metrics on the held-out events', '', '### Network', '', metrics_table(r['network']), '',
-                  '### Cut-based baseline (tuned on the training events)', '', metrics_table(r['baseline']), '']
-    lines += ['## Validation during training (non-null pixels)', '', '| epoch | ' + ' | '.join(r['history_names']) + ' |',
-              '|---' * (len(r['history_names']) + 1) + '|']
-    lines += [f'| {i} | ' + ' | '.join(f'{v:.4f}' for v in h) + ' |' for i, h in enumerate(r['history'])]
-    lines += ['']
-    for name, title in (('lr_find.png', 'LR finder'), ('training.png', 'Loss and accuracy'), ('confusion.png', 'Confusion (MC vs network)'),
-                        ('calibration.png', 'Calibration of p_track'), ('accuracy_vs_charge.png', 'Accuracy vs hit charge'),
-                        ('activations.png', 'U-Net block activations'), ('event_0.png', 'Event display'),
-                        ('event_1.png', 'Event display'), ('event_2.png', 'Event display')):
-        if (out / name).exists(): lines += [f'## {title}', '', f'![{title}]({name})', '']
-    if 'exported' in r:
-        lines += ['## Models for Pandora', '', 'Set `ModelFileNameU/V/W` of `LArDLHitTrackShowerId` to:', '']
-        lines += [f'- {v}: `{Path(p).name}`' for v, p in r['exported'].items()]
-    return '\n'.join(lines) + '\n'
+@dataclass
+class RunOptions:
+    "How to run it: where, with how many processes, resuming or replacing a run"
+    out:str='runs/train' # run directory
+    workers:int=0 # processes for the simulation (0: all CPUs)
+    quick:bool=False # skip lr_find, evaluation, plots and export (tests)
+    resume:str='' # continue the interrupted run in this directory (its own configuration and checkpoint; other options are ignored)
+    overwrite:bool=False # replace a previous run in --out (default: refuse)
 
 # %% ../nbs/12_cli.ipynb #97141338
-@call_parse
-def trackshower_train(
-    data:Param('training hits: directory of Pandora CSVs/ROOT files, a ROOT file or CSV prefix; empty: simulate', str)='',
-    n_events:Param('events to simulate when no --data is given', int)=500,
-    seed:Param('seed of the simulation and the split', int)=0,
-    views:Param("views to train on, e.g. 'W' or 'UVW'", str)='UVW',
-    out:Param('run directory', str)='runs/train',
-    epochs:Param('epochs of one-cycle', int)=5,
-    lr:Param('maximum learning rate (0: from lr_find)', float)=0.,
-    bs:Param('batch size', int)=16,
-    crop:Param('training crop size in pixels (0: whole tiles)', int)=128,
-    depth:Param('U-Net depth', int)=4,
-    nf:Param('U-Net base kernels', int)=16,
-    valid_pct:Param('fraction of training events for validation', float)=0.2,
-    test_pct:Param('fraction of events held out for the final evaluation', float)=0.2,
-    workers:Param('processes for simulation (0: all CPUs)', int)=0,
-    no_bf16:Param('train in float32 (no bf16 autocast)', store_true)=False,
-    quick:Param('skip lr_find, evaluation, plots and export (tests)', store_true)=False,
-    resume:Param('continue the interrupted run in this directory (its own options and checkpoint; other options are ignored)', str)='',
-    overwrite:Param('replace a previous run in --out (default: refuse)', store_true)=False,
-):
+def trackshower_train(cfg:TrainConfig=None, # what to train (the options of `TrainConfig`)
+                      opts:RunOptions=None, # how to run it
+                     )->dict:
     "Train the track/shower U-Net and write models for Pandora, metrics and a report to a run directory"
-    if resume: out = resume
+    cfg, opts = cfg or TrainConfig(), opts or RunOptions()
+    out = opts.resume or opts.out
     existed = Path(out).exists()
     def run():
-        try: return train_run(data, n_events, seed, views, out, epochs, lr, bs, crop or None, depth, nf,
-                              valid_pct, test_pct, workers, not no_bf16, quick, resume=bool(resume), overwrite=overwrite)
+        try: return train_run(cfg, out, opts.workers, opts.quick, resume=bool(opts.resume), overwrite=opts.overwrite)
         except BaseException:   # a run that saved nothing leaves nothing behind
             if not existed and is_rank0() and not (Path(out) / 'models' / 'last.pth').exists():
                 import shutil; shutil.rmtree(out, ignore_errors=True)
@@ -246,6 +64,7 @@ def trackshower_train(
         print('\nPer-hit metrics on the held-out events\n\nnetwork:\n' + metrics_table(r['network']) +
               '\n\ncut-based baseline:\n' + metrics_table(r['baseline']))
         print(f'\nrun directory: {out} (report.md, metrics.json, trackshower_{{U,V,W}}.pt)')
+    return r
 
 def _load_models(model:str, views:str)->dict:
     "View -> TorchScript model from an export prefix or a run directory"
@@ -356,7 +175,9 @@ def trackshower_evaluate(
         print(metrics_table(m)); print(f'wrote {o}/metrics.json, {o}/confusion.root, {o}/confusion.png')
     _run_cli('trackshower_evaluate', run)
 
-def train_main(): return console_main(trackshower_train)
+def train_main(argv=None):
+    "Console entry point of `trackshower_train`: options from `TrainConfig` and `RunOptions`"
+    trackshower_train(*parse_configs('trackshower_train', trackshower_train.__doc__, [TrainConfig, RunOptions], argv))   # exit status 0
 def predict_main(): return console_main(trackshower_predict)
 def export_main(): return console_main(trackshower_export)
 def evaluate_main(): return console_main(trackshower_evaluate)

@@ -12,7 +12,7 @@ import numpy as np
 # %% auto #0
 __all__ = ['SHOWER_PDGS', 'MAX_COORD', 'HitClass', 'View', 'as_view', 'as_views', 'view_group', 'group_event_view', 'is_track',
            'tag_from_pdg', 'insane_coords', 'fastai_import', 'Hits', 'Events', 'console_main', 'UsageError',
-           'user_error', 'run_cli', 'check_output']
+           'user_error', 'run_cli', 'check_output', 'config_parser', 'parse_configs']
 
 # %% ../nbs/00_core.ipynb #20d9291d
 class HitClass(IntEnum):
@@ -302,4 +302,35 @@ def check_output(path, # a file to be written, a prefix of files, or a directory
     if is_dir and p.exists() and not p.is_dir(): raise UsageError(f'{what} {path} is a file, not a directory')
     if not is_dir and p.is_dir(): raise UsageError(f'{what} {path} is a directory (give a file name or prefix)')
     return p
+
+
+# %% ../nbs/00_core.ipynb #c0c0e015
+import argparse, dataclasses, typing
+from fastcore.docments import docments
+
+def config_parser(prog:str, # the command's name
+                  doc:str, # its one-line description
+                  *classes, # dataclasses whose fields are the options
+                 )->argparse.ArgumentParser:
+    "An argument parser with one option per field of `classes` (help from the fields' comments)"
+    p = argparse.ArgumentParser(prog=prog, description=doc,
+                                epilog='Errors are one line with exit status 2; --debug (or TRACKSHOWER_DEBUG=1) shows the traceback.')
+    for cls in classes:
+        g = p.add_argument_group(cls.__name__, (cls.__doc__ or '').splitlines()[0])
+        types = typing.get_type_hints(cls)
+        for name, d in docments(cls, full=True).items():
+            if name == 'return': continue
+            d['anno'] = types[name]
+            if d['anno'] is bool and d['default']: g.add_argument(f'--no_{name}', dest=name, action='store_false', help=f"not: {d['docment']}")
+            elif d['anno'] is bool: g.add_argument(f'--{name}', action='store_true', help=d['docment'])
+            else: g.add_argument(f'--{name}', type=d['anno'], default=d['default'], help=f"{d['docment']} (default: {d['default']!r})")
+    return p
+
+def parse_configs(prog:str, doc:str, classes:list, argv=None)->list:
+    "One instance of each of `classes` from `argv` (default `sys.argv[1:]`; `--dashed-names`, and `--debug`, welcome)"
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if '--debug' in argv: argv.remove('--debug'); os.environ['TRACKSHOWER_DEBUG'] = '1'
+    fixed = ['--' + a[2:].partition('=')[0].replace('-', '_') + ''.join(a[2:].partition('=')[1:]) if a.startswith('--') else a for a in argv]
+    args = vars(config_parser(prog, doc, *classes).parse_args(fixed))
+    return [cls(**{f.name: args[f.name] for f in dataclasses.fields(cls)}) for cls in classes]
 

@@ -8,13 +8,13 @@ from pathlib import Path
 import numpy as np, torch
 import matplotlib.pyplot as plt
 import uproot
-from .core import HitClass, View, Hits, Events, as_view, is_track
+from .core import HitClass, View, Hits, Events, as_view, as_views, is_track
 from .inference import HitPredictions
 from .io import atomic_path
 
 # %% auto #0
 __all__ = ['hit_metrics', 'metrics_table', 'write_confusion_root', 'plot_confusion', 'show_prediction', 'reliability',
-           'accuracy_vs', 'plot_activations']
+           'accuracy_vs', 'plot_activations', 'save_fig', 'write_text', 'training_plot', 'run_plots', 'run_report']
 
 # %% ../nbs/10_evaluate.ipynb #4a0c468a
 def _metrics(t_track:np.ndarray, p_track:np.ndarray)->dict:
@@ -164,3 +164,84 @@ def plot_activations(model, # a `UNet` (eager)
         ax.imshow(a, cmap='magma'); ax.set_title(f'{name}: {tuple(acts[name].shape[1:])}', fontsize=8); ax.axis('off')
     for ax in list(axes.flat)[n:]: ax.set_axis_off()
     return fig, axes
+
+# %% ../nbs/10_evaluate.ipynb #e0c0e002
+def save_fig(fig, path)->Path:
+    "Save `fig` as PNG atomically and close it"
+    with atomic_path(path) as tmp: fig.savefig(tmp, format='png', dpi=90, bbox_inches='tight')
+    plt.close(fig)
+    return Path(path)
+
+def write_text(path, text:str)->Path:
+    "Write `text` to `path` atomically"
+    with atomic_path(path) as tmp: Path(tmp).write_text(text)
+    return Path(path)
+
+def training_plot(recorder, # a fastai `Recorder` after a fit
+                  start:int=0, # first epoch of this fit (a resumed run skipped the ones before)
+                 ):
+    "Training loss per batch with validation loss per epoch, and validation metrics per epoch; returns the figure"
+    names = list(recorder.metric_names[1:-1]); rows = recorder.values[start:]
+    vals = np.array([[float(x) for x in v[:len(names)]] for v in rows]) if rows else np.zeros((0, len(names)))
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.5))
+    axes[0].plot([float(l) for l in recorder.losses], lw=.7, label='train (per batch)')
+    if len(vals):
+        n_b = max(len(recorder.losses) // len(vals), 1)
+        axes[0].plot(np.arange(1, len(vals) + 1) * n_b, vals[:, names.index('valid_loss')], 'o-', label='valid')
+        for k in ('accuracy', 'track_acc', 'shower_acc', 'balanced_acc'):
+            if k in names: axes[1].plot(np.arange(1, len(vals) + 1), vals[:, names.index(k)], 'o-', label=k)
+    axes[0].set_xlabel('batch'); axes[0].set_ylabel('loss'); axes[0].legend(); axes[1].set_xlabel('epoch'); axes[1].legend()
+    axes[1].set_title('validation (non-null pixels)')
+    return fig
+
+
+# %% ../nbs/10_evaluate.ipynb #e0c0e004
+def run_plots(learn, # the trained learner (for the activations)
+              test:Events, # held-out events
+              pred:HitPredictions, # the network's predictions for them
+              net:dict, # `hit_metrics` of `pred` (gets the ECE)
+              views:str, # views evaluated
+              out, # run directory
+              n_show:int=3, # event displays of the largest events
+             ):
+    "The held-out plots of a run: confusion, calibration, accuracy vs charge, event displays, activations"
+    out = Path(out)
+    fig, axes = plt.subplots(1, len(views) + 1, figsize=(4 * (len(views) + 1), 3.6))
+    for ax, k in zip(axes, list(views) + ['all']): plot_confusion(net[k], title=f'{k} view' if k != 'all' else 'all views', ax=ax)
+    fig.tight_layout(); save_fig(fig, out / 'confusion.png')
+    ok = ~np.isnan(pred.p_track)
+    fig, ax, ece = reliability(pred.p_track[ok], (test.hits.tag == HitClass.TRACK)[ok]); save_fig(fig, out / 'calibration.png'); net['all']['ece'] = ece
+    fig, ax, _ = accuracy_vs(np.maximum(test.hits.adc[ok], 1e-3), (pred.tag == test.hits.tag)[ok]); save_fig(fig, out / 'accuracy_vs_charge.png')
+    for i, e in enumerate(np.argsort(-np.diff(test.offsets))[:n_show]):
+        lo = test.offsets[e]; h = test[int(e)]
+        fig, _ = show_prediction(h, pred.p_track[lo:lo + len(h)], views=as_views(views)); save_fig(fig, out / f'event_{i}.png')
+    if len(learn.dls.valid_ds):
+        xb, _ = learn.dls.valid.one_batch()
+        fig, _ = plot_activations(learn.model, xb[0]); save_fig(fig, out / 'activations.png')
+
+
+# %% ../nbs/10_evaluate.ipynb #e0c0e005
+_FIGURES = (('lr_find.png', 'LR finder'), ('training.png', 'Loss and accuracy'), ('confusion.png', 'Confusion (MC vs network)'),
+            ('calibration.png', 'Calibration of p_track'), ('accuracy_vs_charge.png', 'Accuracy vs hit charge'),
+            ('activations.png', 'U-Net block activations'), ('event_0.png', 'Event display'), ('event_1.png', 'Event display'),
+            ('event_2.png', 'Event display'))
+
+def run_report(r:dict, # a run's metrics.json content
+               out, # the run directory (figures present there are linked)
+              )->str: # markdown
+    "`report.md` of a training run: what it did, the metric tables, the validation history, the figures, the Pandora files"
+    out, d = Path(out), r['data']
+    lines = ['# trackshower training run', '', f"{d['n_events']} events ({d['n_trainval']} training/validation, {d['n_test']} held-out "
+             f"test), views {d['views']}; {r['epochs']} epochs of one-cycle at max lr {r['lr']:.2e}; {r.get('seconds', 0):.0f} s.", '']
+    if 'network' in r:
+        lines += ['## Per-hit metrics on the held-out events', '', '### Network', '', metrics_table(r['network']), '',
+                  '### Cut-based baseline (tuned on the training events)', '', metrics_table(r['baseline']), '']
+    lines += ['## Validation during training (non-null pixels)', '', '| epoch | ' + ' | '.join(r['history_names']) + ' |',
+              '|---' * (len(r['history_names']) + 1) + '|']
+    lines += [f'| {i} | ' + ' | '.join(f'{v:.4f}' for v in h) + ' |' for i, h in enumerate(r['history'])] + ['']
+    lines += [s for name, title in _FIGURES if (out / name).exists() for s in (f'## {title}', '', f'![{title}]({name})', '')]
+    if 'exported' in r:
+        lines += ['## Models for Pandora', '', 'Set `ModelFileNameU/V/W` of `LArDLHitTrackShowerId` to:', '']
+        lines += [f'- {v}: `{Path(p).name}`' for v, p in r['exported'].items()]
+    return '\n'.join(lines) + '\n'
+
