@@ -12,8 +12,8 @@ def main(argv):
     started, failed, in_fail_block = set(), set(), False
     for line in proc.stdout:
         sys.stdout.write(line); sys.stdout.flush()
-        m = re.match(r'^Starting (.+\.ipynb)\s*$', line)
-        if m: started.add(m.group(1).rsplit('/', 1)[-1])
+        for m in re.findall(r'Starting (\S+?\.ipynb)', line):   # parallel workers can print two on one line
+            started.add(m.rsplit('/', 1)[-1])
         if 'nbdev Tests Failed On The Following Notebooks' in line: in_fail_block = True
         elif in_fail_block and line.startswith('\t'): failed.add(line.strip())
     rc = proc.wait()
