@@ -1,66 +1,116 @@
-"""Per-event inference latency and achieved FLOP/s (issue 6).
+"""Per-event inference latency, float32, for the package's model (issue 12): before and after, side by side.
 
-On this machine's CPU (2 threads), in one run: the CPU's matmul peak (fp32 and bf16), then per-event
-latency (three views, all populated 256x256 tiles, hits in -> per-hit probabilities out: imaging,
-network, back-projection) median and p95 for the default U-Net and fastai's ResNet-34 U-Net, each in
-fp32 and bf16, and the FLOP/s they achieve.
-Usage: .venv/bin/python bench/infer_bench.py [--events 60]
+In one run on this machine's CPU: the float32 matmul peak; the populated Pandora tiles per event and the
+share of each tile `predict` computes (its `exact_window`); then, per event (hits in -> per-hit
+probabilities out: imaging, network, back-projection), taking the ways in turn on each event so that
+machine noise hits them alike:
+  before  - the exported TorchScript files through `predict_views`, whole tiles in batches of 16
+            (what `trackshower_predict` / `trackshower_evaluate` ran until this change);
+  full    - the eager model on whole tiles, channels-last (the windows switched off);
+  after   - `load_models`' eager twins of the same files, each tile computed on its exact window
+            (what the commands run now);
+then the Pandora-like loop: a fresh process that `torch.jit.load`s the exported W file and runs one
+256 x 256 tile at a time, float32, as LArContent does. Prints median and 95th percentile per event, the
+largest difference of any hit's probability between before and after, and (with --evaluate N) the wall
+time of `trackshower_evaluate` on N events in a fresh process. Run it alone.
+
+Usage: .venv/bin/python bench/infer_bench.py [--events 200] [--threads 2] [--evaluate 400]
 """
-import argparse, time, warnings, statistics
+import argparse, json, subprocess, sys, tempfile, time, warnings
+from pathlib import Path
 import numpy as np, torch
-from fastai.vision.learner import unet_learner
-from fastai.vision.models import resnet34
-from trackshower.sim.events import simulate
-from trackshower.data import get_dls
-from trackshower.images import TileGeometry, events_images
-from trackshower.learner import get_learner, SegLoss
-from trackshower.inference import predict
-from trackshower.model import model_cost
 
-def matmul_peak(dtype, n=2048, reps=5):
-    a, b = torch.randn(n, n, dtype=dtype), torch.randn(n, n, dtype=dtype)
-    a @ b
+PANDORA_LOOP = r'''
+import sys, time, json, numpy as np, torch, warnings
+warnings.simplefilter('ignore')
+torch.set_num_threads(int(sys.argv[3]))
+m = torch.jit.load(sys.argv[1]); m.eval()
+d = np.load(sys.argv[2])
+tiles, event_of = d['tiles'], d['event_of']
+lat = []
+with torch.no_grad():
+    m(torch.from_numpy(tiles[:1]))                        # warm-up
+    for e in np.unique(event_of):
+        t = time.perf_counter()
+        for i in np.flatnonzero(event_of == e): m(torch.from_numpy(tiles[i:i + 1]))
+        lat.append(time.perf_counter() - t)
+print(json.dumps(lat))
+'''
+
+def matmul_peak(n=2048, reps=5):
+    a, b = torch.randn(n, n), torch.randn(n, n); a @ b
     t = time.perf_counter()
     for _ in range(reps): a @ b
     return 2 * n ** 3 * reps / (time.perf_counter() - t)
 
-class BF16(torch.nn.Module):
-    "Run a model under CPU bf16 autocast with channels-last input"
-    def __init__(self, m): super().__init__(); self.m = m.to(memory_format=torch.channels_last)
-    def forward(self, x):
-        with torch.autocast('cpu', dtype=torch.bfloat16): return self.m(x.contiguous(memory_format=torch.channels_last)).float()
+def q(lat): return f'median {np.median(lat) * 1e3:6.1f} ms, p95 {np.quantile(lat, .95) * 1e3:6.1f} ms'
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument('--events', type=int, default=60); ap.add_argument('--threads', type=int, default=2)
-    ap.add_argument('--events-resnet', type=int, default=12, help='events timed for the (slow) ResNet-34 U-Net')
+    ap.add_argument('--events', type=int, default=200); ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--seed', type=int, default=50)
+    ap.add_argument('--evaluate', type=int, default=400, help='events for the trackshower_evaluate timing (0: skip)')
     a = ap.parse_args()
-    warnings.simplefilter('ignore')
-    torch.set_num_threads(a.threads)
-    p32, p16 = matmul_peak(torch.float32), matmul_peak(torch.bfloat16)
-    print(f'{a.threads} threads; matmul peak: fp32 {p32 / 1e9:.0f} GFLOP/s, bf16 {p16 / 1e9:.0f} GFLOP/s')
-    evs = simulate(a.events, seed=50)
-    si, _ = events_images(evs, TileGeometry())
-    print(f'{a.events} simulated events: {evs.n_hits / a.events:.0f} hits and {si.n_images / a.events:.2f} populated tiles per event (3 views)')
-    dls = get_dls(evs, views='UVW', bs=4, crop=128)
-    ours = get_learner(dls, checkpoint=False, path='/tmp/trackshower_bench').model.eval()
-    small = get_learner(dls, checkpoint=False, path='/tmp/trackshower_bench', nf=8).model.eval()
-    rn = unet_learner(dls, resnet34, pretrained=False, n_in=1, n_out=3, loss_func=SegLoss(), path='/tmp/trackshower_bench').model.eval()
-    norm = (dls.hit_config['mean'], dls.hit_config['std'])
-    for name, m in (('ours', ours), ('ours nf=8', small), ('resnet34 unet', rn)):
-        flops = model_cost(m, (1, 256, 256))['flops']
-        for prec, mm in (('fp32', m), ('bf16', BF16(m))):
-            lat = []
-            predict(mm, evs[0:1], norm=norm, geom=TileGeometry())          # warm-up
-            n_ev = min(a.events_resnet, len(evs)) if name.startswith('resnet') else len(evs)
-            for e in range(n_ev):
-                t = time.perf_counter(); predict(mm, evs[e:e + 1], norm=norm, geom=TileGeometry(), bs=16)
-                lat.append(time.perf_counter() - t)
-            lat = np.array(lat)
-            n_tiles = sum(events_images(evs[e:e + 1], TileGeometry(), warn=False)[0].n_images for e in range(n_ev))
-            rate = flops * n_tiles / lat.sum()
-            peak = p32 if prec == 'fp32' else p16
-            print(f'  {name:>14} {prec}: median {np.median(lat) * 1e3:6.0f} ms, p95 {np.quantile(lat, .95) * 1e3:6.0f} ms per event; '
-                  f'{flops / 1e9:.2f} GFLOP/tile, {rate / 1e9:.0f} GFLOP/s = {rate / peak:.0%} of the {prec} matmul peak')
+    warnings.simplefilter('ignore'); torch.set_num_threads(a.threads)
+    from trackshower.sim.events import simulate
+    from trackshower.images import TileGeometry, events_images
+    from trackshower.inference import predict, predict_views, exact_window, unet_receptive_field
+    from trackshower.export import export_pandora, load_models, load_exported, PandoraModule
+    from trackshower.pretrained import load
+    from trackshower.model import model_cost
+    from trackshower.io import write_root
+    pm = load()
+    net = pm.model
+    flops = model_cost(net)['flops']
+    peak = matmul_peak()
+    print(f"{a.threads} threads; float32 matmul peak {peak / 1e9:.0f} GFLOP/s; model: {pm!r}; {flops / 1e9:.2f} GFLOP per 256x256 tile")
+    ev = simulate(a.events, seed=a.seed, progress=False)
+    si, _ = events_images(ev, TileGeometry(), 'UVW', warn=False)
+    n_tiles = np.bincount(si.image_group // 3, minlength=len(ev))
+    field, m = unet_receptive_field(net.depth, net.config['res']), 2 ** net.depth
+    offs, (H, W) = si.pixel_offsets(), si.shape
+    area = []
+    for i in range(si.n_images):
+        rc = si.pix_rc[offs[i]:offs[i + 1]]; r0, r1, c0, c1 = exact_window(rc // W, rc % W, (H, W), field, m)
+        area.append((r1 - r0) * (c1 - c0) / (H * W))
+    print(f'{len(ev)} events of the default mix (seed {a.seed}): {ev.n_hits / len(ev):.0f} hits and {n_tiles.mean():.2f} populated '
+          f'tiles per event (median {np.median(n_tiles):.0f}, p90 {np.quantile(n_tiles, .9):.0f}, max {n_tiles.max()}); receptive field '
+          f'{field[0]} px before, {field[1]} after; windows are {np.mean(area):.0%} of a tile on average ({np.mean(np.array(area) == 1):.0%} whole tiles)')
+    with tempfile.TemporaryDirectory() as d:
+        export_pandora(pm, f'{d}/ts')
+        before = {v: load_exported(f'{d}/ts_{v}.pt') for v in 'UVW'}
+        after, _ = load_models(f'{d}/ts', 'UVW')
+        assert all(isinstance(x, PandoraModule) for x in after.values())
+        full = PandoraModule(net, pm.hit_config['mean'], pm.hit_config['std']).eval()
+        ways = dict(before=lambda e: predict_views(before, e),
+                    full=lambda e: predict(full, e, norm=None, geom=TileGeometry(), crop=False),
+                    after=lambda e: predict_views(after, e))
+        lat = {k: [] for k in ways}; diff = 0.
+        for f in ways.values(): f(ev[0:1])                       # warm-up
+        for e in range(len(ev)):
+            one = ev[e:e + 1]; got = {}
+            for k, f in ways.items():
+                t = time.perf_counter(); got[k] = f(one).p_track; lat[k].append(time.perf_counter() - t)
+            diff = max(diff, float(np.nanmax(np.abs(got['before'] - got['after']))))
+        from trackshower.images import dense
+        np.savez(f'{d}/tiles.npz', tiles=dense(si, None, offs, mask=False)[0][:, None], event_of=si.image_group // 3)
+        r = subprocess.run([sys.executable, '-c', PANDORA_LOOP, f'{d}/ts_W.pt', f'{d}/tiles.npz', str(a.threads)], capture_output=True, text=True)
+        if r.returncode: sys.exit(r.stderr[-2000:])
+        plat = np.array(json.loads(r.stdout.strip().splitlines()[-1]))
+        print(f'per event, float32, {a.threads} threads ({len(ev)} events, the ways taken in turn on each event):')
+        print(f'  before (TorchScript, whole tiles)       {q(lat["before"])}')
+        print(f'  full   (eager, channels-last, whole)    {q(lat["full"])}')
+        print(f'  after  (eager twin, exact windows)      {q(lat["after"])}   <- trackshower_predict / evaluate')
+        print(f'  Pandora-like loop (fresh process, jit.load, one whole tile at a time) {q(plat)}')
+        print(f'  speed-up before -> after: {np.median(lat["before"]) / np.median(lat["after"]):.2f}x (medians); '
+              f'largest |p_track difference| over {ev.n_hits} hits: {diff:.2e}')
+        if a.evaluate:
+            evs = simulate(a.evaluate, seed=a.seed + 1, progress=False); write_root(evs, f'{d}/eval.root')
+            exe = Path(sys.executable).parent / 'trackshower_evaluate'
+            t = time.perf_counter()
+            r = subprocess.run([str(exe), '--model', f'{d}/ts', '--data', f'{d}/eval.root', '--out', f'{d}/evaluation'], capture_output=True, text=True)
+            if r.returncode: sys.exit(r.stderr[-2000:])
+            print(f'trackshower_evaluate on {a.evaluate} events (fresh process, reading ROOT, all three views, writing outputs): '
+                  f'{time.perf_counter() - t:.1f} s')
 
 if __name__ == '__main__': main()

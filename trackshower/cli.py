@@ -15,8 +15,8 @@ from .io import atomic_path, HitIOError, write_root, csv_path
 from .images import TileGeometry
 
 # %% auto #0
-__all__ = ['RunOptions', 'trackshower_train', 'predict_views', 'trackshower_predict', 'trackshower_export',
-           'trackshower_evaluate', 'train_main', 'predict_main', 'export_main', 'evaluate_main']
+__all__ = ['RunOptions', 'trackshower_train', 'trackshower_predict', 'trackshower_evaluate', 'trackshower_export', 'train_main',
+           'predict_main', 'export_main', 'evaluate_main']
 
 # %% ../nbs/12_cli.ipynb #7b81194c
 _run_cli = run_cli   # one-line user errors, exit 2 (`00_core`)
@@ -29,8 +29,10 @@ def _views(views:str)->str:
 from dataclasses import dataclass
 from .data import load_events
 from .learner import load_checkpoint
-from .inference import predict, HitPredictions
-from .export import export_pandora, load_exported
+from .inference import predict, predict_views, HitPredictions
+from .export import export_pandora, load_exported, load_models
+from .pretrained import load as load_pretrained, PretrainedModel
+from .model import UNet
 from .evaluate import hit_metrics, metrics_table, write_confusion_root, plot_confusion, save_fig, write_text
 from .train import TrainConfig, train_run
 from .distributed import is_rank0
@@ -66,22 +68,7 @@ def trackshower_train(cfg:TrainConfig=None, # what to train (the options of `Tra
         print(f'\nrun directory: {out} (report.md, metrics.json, trackshower_{{U,V,W}}.pt)')
     return r
 
-def _load_models(model:str, views:str)->dict:
-    "View -> TorchScript model from an export prefix or a run directory"
-    p = Path(model)
-    prefix = p / 'trackshower' if p.is_dir() else Path(str(p).removesuffix('.json'))
-    got = {}
-    card = Path(f'{prefix}.json')
-    card = json.loads(card.read_text()) if card.exists() else {}
-    for v in views:
-        f = Path(f'{prefix}_{v}.pt')
-        if not f.exists(): raise FileNotFoundError(f'no exported model {f} (give a run directory or an export prefix)')
-        got[v] = load_exported(f)
-        trained = (card.get('views', {}).get(v) or {}).get('trained_on_views')
-        if trained and v not in trained:
-            print(f'warning: {f.name} was trained on view(s) {trained} only and is applied to view {v}', file=sys.stderr)
-    return got
-
+# %% ../nbs/12_cli.ipynb #15b1e7cf
 def _input_files(data:str, views:str)->list:
     "The files `load_events(data, views)` reads"
     p = Path(data)
@@ -94,18 +81,12 @@ def _refuse_overwriting(data:str, views:str, outs:list):
     clash = [str(o) for o in outs if o.resolve() in ins]
     if clash: raise UsageError(f'--out would overwrite the input {clash[0]}; choose another output')
 
-def predict_views(models:dict, events:Events)->HitPredictions:
-    "Predict each view with its own exported model and merge"
-    pt = np.full(len(events.hits), np.nan); n_out = n_bad = 0
-    for v, m in models.items():
-        pr = predict(m, events, views=v, norm=None, geom=TileGeometry())
-        sel = events.hits.view == View[v]; pt[sel] = pr.p_track[sel]; n_out += pr.n_outside; n_bad += pr.n_nonfinite
-    return HitPredictions(pt, 1 - pt, n_out, n_bad)
-
+# %% ../nbs/12_cli.ipynb #bdde0ca1
 def _predict_files(model:str, data:str, views:str, truth:bool=False)->tuple:
-    "Check the options, read `data`, predict with the exported models: (views, events, predictions)"
-    if not model or not data: raise UsageError('--model and --data are required (see --help)')
-    vs = _views(views); models = _load_models(model, vs); events = load_events(data, vs)
+    "Check the options, read `data`, predict with `--model` (default: the shipped model): (views, events, predictions)"
+    if not data: raise UsageError('--data is required (see --help)')
+    vs = _views(views); models, what = load_models(model, vs); events = load_events(data, vs)
+    if not model: print(f'using {what}; --model chooses another', file=sys.stderr)
     if truth and events.hits.tag is None: raise UsageError(f'{data} has no truth tags to evaluate against')
     if len(events) == 0: print(f'warning: 0 events in {data}', file=sys.stderr)
     pred = predict_views(models, events)
@@ -113,14 +94,15 @@ def _predict_files(model:str, data:str, views:str, truth:bool=False)->tuple:
         print(f'warning: {pred.n_nonfinite} hits got no probability (NaN): the model gave non-finite outputs at their pixels', file=sys.stderr)
     return vs, events, pred
 
+# %% ../nbs/12_cli.ipynb #68192002
 @call_parse
 def trackshower_predict(
-    model:Param('run directory or export prefix (PREFIX_{U,V,W}.pt)', str)='',
+    model:Param("run directory or export prefix (PREFIX_{U,V,W}.pt); default: the package's model", str)='',
     data:Param('hits: directory, ROOT file or CSV prefix', str)='',
     out:Param('output: PREFIX_CaloHitList{U,V,W}.csv, or a .root file', str)='predictions',
     views:Param('views to predict', str)='UVW',
 ):
-    "Per-hit track/shower probabilities for hits in Pandora CSV or ROOT files, from exported models"
+    "Per-hit track/shower probabilities for hits in Pandora CSV or ROOT files, from the package's model or exported ones"
     def run():
         vs = _views(views)
         outs = [Path(out)] if out.endswith('.root') else [csv_path(out, View[v]) for v in vs]
@@ -135,36 +117,15 @@ def trackshower_predict(
         print(f'{len(events)} events, {events.n_hits} hits; wrote ' + ', '.join(map(str, paths)))
     _run_cli('trackshower_predict', run)
 
-@call_parse
-def trackshower_export(
-    checkpoint:Param('checkpoint (run/models/best.pth) or run directory', str)='',
-    out:Param('output prefix: PREFIX_{U,V,W}.pt, PREFIX.json, PREFIX_weights.pth', str)='trackshower',
-):
-    "Export a trained checkpoint as TorchScript models Pandora loads (one per view) plus a model card"
-    def run():
-        from types import SimpleNamespace
-        from trackshower.model import UNet
-        p = Path(checkpoint)
-        if not checkpoint: raise UsageError('--checkpoint is required (see --help)')
-        if p.is_dir(): p = p / 'models' / 'best.pth'
-        if not p.exists(): raise FileNotFoundError(f'no checkpoint {p}')
-        check_output(out)
-        st = load_checkpoint(p)
-        cfg = st.get('config') or {}
-        if 'arch_kwargs' not in cfg: raise UsageError(f'{p} carries no model configuration (not written by trackshower_train?)')
-        m = UNet(**cfg['arch_kwargs']); m.load_state_dict(st['model'])
-        paths = export_pandora(SimpleNamespace(model=m, hit_config=cfg), out)
-        print('wrote ' + ', '.join(str(v) for v in paths.values()) + f', {out}.json, {out}_weights.pth')
-    _run_cli('trackshower_export', run)
-
+# %% ../nbs/12_cli.ipynb #0be8d00a
 @call_parse
 def trackshower_evaluate(
-    model:Param('run directory or export prefix', str)='',
+    model:Param("run directory or export prefix; default: the package's model", str)='',
     data:Param('hits with truth: directory, ROOT file or CSV prefix', str)='',
     out:Param('output directory (metrics.json, confusion.root, confusion.png)', str)='evaluation',
     views:Param('views to evaluate', str)='UVW',
 ):
-    "Per-hit metrics of exported models on labelled hits, Pandora's confusion.root and a confusion plot"
+    "Per-hit metrics of a model (default: the package's) on labelled hits, Pandora's confusion.root and a confusion plot"
     def run():
         check_output(out, is_dir=True)
         vs, events, pred = _predict_files(model, data, views, truth=True)
@@ -175,6 +136,33 @@ def trackshower_evaluate(
         print(metrics_table(m)); print(f'wrote {o}/metrics.json, {o}/confusion.root, {o}/confusion.png')
     _run_cli('trackshower_evaluate', run)
 
+# %% ../nbs/12_cli.ipynb #97141338
+def _checkpoint_model(checkpoint:str)->PretrainedModel:
+    "The network and configuration of a checkpoint or run directory, or the package's model for ''"
+    if not checkpoint:
+        pm = load_pretrained(); print(f"exporting the shipped model {pm.card['name']!r} (--checkpoint chooses another)")
+        return pm
+    p = Path(checkpoint)
+    if p.is_dir(): p = p / 'models' / 'best.pth'
+    if not p.exists(): raise FileNotFoundError(f'no checkpoint {p}')
+    cfg = load_checkpoint(p).get('config') or {}
+    if 'arch_kwargs' not in cfg: raise UsageError(f'{p} carries no model configuration (not written by trackshower_train?)')
+    m = UNet(**cfg['arch_kwargs']); m.load_state_dict(load_checkpoint(p)['model'])
+    return PretrainedModel(m.eval(), cfg, dict(name=str(p)))
+
+@call_parse
+def trackshower_export(
+    checkpoint:Param("checkpoint (run/models/best.pth) or run directory; default: the package's model", str)='',
+    out:Param('output prefix: PREFIX_{U,V,W}.pt, PREFIX.json, PREFIX_weights.pth', str)='trackshower',
+):
+    "Export a trained checkpoint (default: the package's model) as TorchScript models Pandora loads (one per view) plus a model card"
+    def run():
+        check_output(out)
+        paths = export_pandora(_checkpoint_model(checkpoint), out)
+        print('wrote ' + ', '.join(str(v) for v in paths.values()) + f', {out}.json, {out}_weights.pth')
+    _run_cli('trackshower_export', run)
+
+# %% ../nbs/12_cli.ipynb #0968cb72
 def train_main(argv=None):
     "Console entry point of `trackshower_train`: options from `TrainConfig` and `RunOptions`"
     trackshower_train(*parse_configs('trackshower_train', trackshower_train.__doc__, [TrainConfig, RunOptions], argv))   # exit status 0

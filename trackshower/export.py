@@ -5,19 +5,21 @@
 # %% ../nbs/09a_export.ipynb #c8776f08
 from __future__ import annotations
 from pathlib import Path
-import json, subprocess, platform, datetime, copy
+import contextlib, copy, datetime, io, json, platform, subprocess, sys, warnings
 import numpy as np, torch, torch.nn as nn
 from .core import HitClass, View, as_view
 from .io import atomic_path, atomic_set, check_set
 from .model import UNet
+from .pretrained import load as load_pretrained
 
 # %% auto #0
-__all__ = ['OLD_LIBTORCH_OPS', 'PandoraModule', 'torch_bytes', 'traced_ops', 'export_pandora', 'ModelError', 'check_contract',
-           'load_exported']
+__all__ = ['OLD_LIBTORCH_OPS', 'PandoraModule', 'traced_ops', 'torch_bytes', 'export_pandora', 'ModelError', 'check_contract',
+           'load_exported', 'load_models']
 
 # %% ../nbs/09a_export.ipynb #f2595612
 class PandoraModule(nn.Module):
     "Wrap a segmentation network for Pandora: normalise the min-max tile, bound the outputs"
+    per_pixel_io = True   # its input and output transforms act pixel by pixel (`predict` may compute `model` on windows)
     def __init__(self, model:nn.Module, # network taking normalised images, giving logits (null, shower, track)
                  mean:float=0., std:float=1., # input normalisation used in training
                  bound:float=30.): # largest |output| (exp(30) is safe in float32)
@@ -30,9 +32,7 @@ class PandoraModule(nn.Module):
         d = ((z[:, 2:3] - z[:, 1:2]) / 2).clamp(-self.bound, self.bound)
         return torch.cat([z[:, 0:1].clamp(-self.bound, self.bound), -d, d], 1)
 
-# %% ../nbs/09a_export.ipynb #b2ff246e
-import io
-
+# %% ../nbs/09a_export.ipynb #3b832e5a
 OLD_LIBTORCH_OPS = {'aten::_convolution', 'aten::relu', 'aten::relu_', 'aten::batch_norm', 'aten::cat', 'aten::sub',
                     'aten::div', 'aten::clamp', 'aten::slice', 'aten::neg', 'aten::add', 'aten::add_', 'aten::mul',
                     'aten::constant_pad_nd', 'aten::dropout', 'aten::feature_dropout', 'aten::size', 'aten::Int',
@@ -40,8 +40,12 @@ OLD_LIBTORCH_OPS = {'aten::_convolution', 'aten::relu', 'aten::relu_', 'aten::ba
                     # RelativeCharge: reductions and elementwise ops in ATen since torch 1.7 or earlier
                     'aten::amin', 'aten::amax', 'aten::sum', 'aten::gt', 'aten::log1p', 'aten::clamp_min'}
 
-import warnings, contextlib
+def traced_ops(ts)->set:
+    "The `aten::` operators of a TorchScript module's graph (submodules inlined)"
+    g = ts.inlined_graph if hasattr(ts, 'inlined_graph') else ts.graph
+    return {n.kind() for n in g.nodes() if n.kind().startswith('aten::')}
 
+# %% ../nbs/09a_export.ipynb #d63ddec6
 @contextlib.contextmanager
 def _quiet_jit():
     "Silence what exporting our U-Net is known to say: torch's jit.trace/save/load deprecation notices, the padding branch's TracerWarning"
@@ -57,21 +61,33 @@ def torch_bytes(obj)->bytes:
     with _quiet_jit(): (torch.jit.save if isinstance(obj, torch.jit.ScriptModule) else torch.save)(obj, buf)
     return buf.getvalue()   # written by Python: a full disk is an OSError, not a C++ abort
 
+# %% ../nbs/09a_export.ipynb #e197fc11
 def _git_hash()->str:
     try: return subprocess.run(['git', 'rev-parse', 'HEAD'], capture_output=True, text=True, timeout=5,
                                cwd=Path(__file__).parent).stdout.strip() or 'unknown'
     except Exception: return 'unknown'
 
-def traced_ops(ts)->set:
-    "The `aten::` operators of a TorchScript module's graph (submodules inlined)"
-    g = ts.inlined_graph if hasattr(ts, 'inlined_graph') else ts.graph
-    return {n.kind() for n in g.nodes() if n.kind().startswith('aten::')}
-
 def _plain_model(model:nn.Module)->nn.Module:
     m = copy.deepcopy(model).float().eval()
     return m.to(memory_format=torch.contiguous_format)
 
-def export_pandora(learn, # a `Learner` (or a dict view -> Learner) trained by `get_learner`
+def _view_card(cfg:dict, file:str, ops:set, foreign:bool)->dict:
+    "The model card's entry for one view: what the model is and what it was trained on"
+    keys = ('arch', 'arch_kwargs', 'geometry', 'class_weights', 'class_counts', 'n_events', 'n_train_images', 'n_valid_images', 'train_crop')
+    return dict(file=file, trained_on_views=cfg.get('views'), trained_on_other_views=foreign, **{k: cfg.get(k) for k in keys},
+                normalisation=dict(mean=cfg.get('mean', 0.), std=cfg.get('std', 1.)), torchscript_ops=sorted(ops))
+
+def _card_header(bound:float, tile:int)->dict:
+    "The model card's common part: format, provenance, Pandora's input and output"
+    return dict(format='trackshower Pandora export v1', created=datetime.datetime.now(datetime.timezone.utc).isoformat(),
+                git=_git_hash(), torch=torch.__version__, python=platform.python_version(),
+                input=dict(shape=[1, 1, tile, tile], dtype='float32', scaling='per-tile min-max to [0, 1] (Pandora)'),
+                output=dict(shape=[1, 3, tile, tile], channels=[c.name.lower() for c in HitClass], bound=bound,
+                            meaning='logits; p_track = exp(o[2]) / (exp(o[1]) + exp(o[2]))'),
+                views={})
+
+# %% ../nbs/09a_export.ipynb #b2ff246e
+def export_pandora(learn, # a `Learner` (or a dict view -> Learner) trained by `get_learner`, or a `PretrainedModel`
                    prefix, # output prefix: `<prefix>_{U,V,W}.pt`, `<prefix>.json`, `<prefix>_weights.pth`
                    views='UVW', # views to write
                    bound:float=30., # output bound (see `PandoraModule`)
@@ -80,15 +96,9 @@ def export_pandora(learn, # a `Learner` (or a dict view -> Learner) trained by `
     "Write Pandora-loadable TorchScript files per view, weights and a JSON model card"
     prefix = Path(prefix)
     per_view = learn if isinstance(learn, dict) else {v: learn for v in views}
-    card = dict(format='trackshower Pandora export v1', created=datetime.datetime.now(datetime.timezone.utc).isoformat(),
-                git=_git_hash(), torch=torch.__version__, python=platform.python_version(),
-                input=dict(shape=[1, 1, tile, tile], dtype='float32', scaling='per-tile min-max to [0, 1] (Pandora)'),
-                output=dict(shape=[1, 3, tile, tile], channels=[c.name.lower() for c in HitClass], bound=bound,
-                            meaning='logits; p_track = exp(o[2]) / (exp(o[1]) + exp(o[2]))'),
-                views={})
+    card = _card_header(bound, tile)
     paths, weights, traced = {}, {}, {}
-    for v in views:
-        v = as_view(v)
+    for v in map(as_view, views):
         lrn = per_view[v.name] if v.name in per_view else per_view[v]
         cfg = dict(getattr(lrn, 'hit_config', {}))
         foreign = bool(cfg.get('views')) and v.name not in cfg['views']
@@ -96,41 +106,38 @@ def export_pandora(learn, # a `Learner` (or a dict view -> Learner) trained by `
         wrapped = PandoraModule(_plain_model(lrn.model), cfg.get('mean', 0.), cfg.get('std', 1.), bound).eval()
         with torch.no_grad(), _quiet_jit(): ts = torch.jit.trace(wrapped, torch.zeros(1, 1, tile, tile), check_trace=False)
         ops = traced_ops(ts)
-        unknown = ops - OLD_LIBTORCH_OPS
-        if unknown: raise RuntimeError(f'export_pandora: the traced graph uses operators not vetted for LibTorch 2.1: {sorted(unknown)}')
-        p = Path(f'{prefix}_{v.name}.pt')
-        traced[v.name] = ts; paths[v.name] = p
+        if ops - OLD_LIBTORCH_OPS: raise RuntimeError(f'export_pandora: the traced graph uses operators not vetted for LibTorch 2.1: {sorted(ops - OLD_LIBTORCH_OPS)}')
+        paths[v.name], traced[v.name] = Path(f'{prefix}_{v.name}.pt'), ts
         weights[v.name] = {k: t.detach().cpu().contiguous() for k, t in wrapped.state_dict().items()}
-        card['views'][v.name] = dict(file=p.name, trained_on_views=cfg.get('views'), trained_on_other_views=foreign, arch=cfg.get('arch'),
-                                     arch_kwargs=cfg.get('arch_kwargs'), geometry=cfg.get('geometry'),
-                                     normalisation=dict(mean=cfg.get('mean', 0.), std=cfg.get('std', 1.)),
-                                     class_weights=cfg.get('class_weights'), class_counts=cfg.get('class_counts'),
-                                     n_events=cfg.get('n_events'), n_train_images=cfg.get('n_train_images'),
-                                     n_valid_images=cfg.get('n_valid_images'), train_crop=cfg.get('train_crop'),
-                                     torchscript_ops=sorted(ops))
+        card['views'][v.name] = _view_card(cfg, paths[v.name].name, ops, foreign)
     wp, jp = Path(f'{prefix}_weights.pth'), Path(f'{prefix}.json')
     with atomic_set(prefix, list(paths.values()) + [wp, jp]) as tmps:   # models, weights and card commit together
         for ts, tmp in zip(traced.values(), tmps): tmp.write_bytes(torch_bytes(ts))
-        tmps[-2].write_bytes(torch_bytes(weights))
-        tmps[-1].write_text(json.dumps(card, indent=1, default=float))
+        tmps[-2].write_bytes(torch_bytes(weights)); tmps[-1].write_text(json.dumps(card, indent=1, default=float))
     return paths
 
+# %% ../nbs/09a_export.ipynb #9bb3fc02
 class ModelError(ValueError): "A model file that cannot be loaded or breaks Pandora's contract (the message names the file)"
+
+def _test_tile(tile:int=256)->torch.Tensor:
+    "A [1, 1, tile, tile] min-max tile with one diagonal track of rising charge"
+    x = torch.zeros(1, 1, tile, tile); i = torch.arange(tile // 4, tile // 2)
+    x[0, 0, i, i] = torch.linspace(.2, 1., len(i))
+    return x
 
 def check_contract(m, # a loaded model
                    path, # its file (for the message)
                    tile:int=256):
     "Check Pandora's contract on a tile with a track: float [1, 1, tile, tile] in, finite float [1, 3, tile, tile] out"
-    x = torch.zeros(1, 1, tile, tile); i = torch.arange(tile // 4, tile // 2)
-    x[0, 0, i, i] = torch.linspace(.2, 1., len(i))
     try:
-        with torch.no_grad(): y = m(x)
+        with torch.no_grad(): y = m(_test_tile(tile))
     except Exception as e: raise ModelError(f'{path}: the model fails on a [1, 1, {tile}, {tile}] tile: {str(e).splitlines()[0][:200]}') from None
     if not isinstance(y, torch.Tensor) or tuple(y.shape) != (1, 3, tile, tile) or not y.is_floating_point():
         got = tuple(y.shape) if isinstance(y, torch.Tensor) else type(y).__name__
         raise ModelError(f'{path}: the model must output a float [1, 3, {tile}, {tile}] tensor (null, shower, track), got {got}')
     if not torch.isfinite(y).all(): raise ModelError(f'{path}: the model outputs non-finite values (NaN or inf) on a test tile')
 
+# %% ../nbs/09a_export.ipynb #5a0c71a2
 def load_exported(path, # a `*_{U,V,W}.pt` file
                   check:bool=True, # check the contract (and the file's set, if it was written as one)
                  )->torch.jit.ScriptModule:
@@ -144,3 +151,36 @@ def load_exported(path, # a `*_{U,V,W}.pt` file
     m.eval()
     if check: check_contract(m, path)
     return m
+
+# %% ../nbs/09a_export.ipynb #cfc255da
+def _eager_twin(ts, prefix, v:str, card:dict):
+    "View `v`'s `PandoraModule` rebuilt from `<prefix>_weights.pth` if it gives the TorchScript file's outputs, else None"
+    vc, wp = card.get('views', {}).get(v) or {}, Path(f'{prefix}_weights.pth')
+    if vc.get('arch') != 'UNet' or not wp.exists(): return None
+    try:
+        m = PandoraModule(UNet(**vc['arch_kwargs']), bound=card['output']['bound']).eval()
+        m.load_state_dict(torch.load(wp, map_location='cpu', weights_only=True)[v])
+        with torch.no_grad(): same = (m(_test_tile()) - ts(_test_tile())).abs().max().item() <= 1e-4
+    except Exception: return None
+    return m if same else None
+
+def load_models(model:str='', # run directory, export prefix, or '' for the package's default model
+                views='UVW', # views wanted
+               )->tuple: # (view name -> model, what was loaded)
+    "The models the commands predict with: the shipped default, or an export's (as eager twins where identical)"
+    if not model:
+        pm = load_pretrained()
+        m = PandoraModule(pm.model, pm.hit_config['mean'], pm.hit_config['std']).eval()
+        return {v: m for v in views}, f"the shipped model {pm.card['name']!r} (trackshower.pretrained.load())"
+    p = Path(model)
+    prefix = p / 'trackshower' if p.is_dir() else Path(str(p).removesuffix('.json'))
+    cp = Path(f'{prefix}.json'); card = json.loads(cp.read_text()) if cp.exists() else {}
+    got = {}
+    for v in views:
+        f = Path(f'{prefix}_{v}.pt')
+        if not f.exists(): raise FileNotFoundError(f'no exported model {f} (give a run directory or an export prefix)')
+        ts = load_exported(f)
+        got[v] = _eager_twin(ts, prefix, v, card) or ts
+        trained = (card.get('views', {}).get(v) or {}).get('trained_on_views')
+        if trained and v not in trained: print(f'warning: {f.name} was trained on view(s) {trained} only and is applied to view {v}', file=sys.stderr)
+    return got, str(prefix)

@@ -214,17 +214,26 @@ def dense(si:SparseImages, # sparse images
           offs=None, # `si.pixel_offsets()`, if the caller keeps it
           image:bool=True, # build the images
           mask:bool=True, # build the masks (None without truth)
+          window:tuple=None, # (r0, r1, c0, c1): build only these rows and columns (must hold every pixel of `idx`)
          )->tuple: # (image [n, H, W] float32 or None, mask [n, H, W] uint8 or None)
     "Dense image and mask arrays of images `idx` of `si`: the one sparse-to-dense conversion"
     H, W = si.shape
+    r0, r1, c0, c1 = (0, H, 0, W) if window is None else window
+    h, w = r1 - r0, c1 - c0
     idx = np.arange(si.n_images) if idx is None else np.atleast_1d(np.asarray(idx, np.int64))
     offs = si.pixel_offsets() if offs is None else offs
     lo, hi = offs[idx], offs[idx + 1]
     if len(idx) and np.all(idx[1:] == idx[:-1] + 1): sel = np.arange(lo[0], hi[-1])   # a contiguous run of images
     else: sel = np.concatenate([np.arange(a, b) for a, b in zip(lo, hi)]) if len(idx) else np.zeros(0, np.int64)
-    where = np.repeat(np.arange(len(idx)), hi - lo) * (H * W) + si.pix_rc[sel]
+    rc = si.pix_rc[sel]
+    if window is not None:
+        r, c = rc // W - r0, rc % W - c0
+        if len(rc) and (r.min() < 0 or r.max() >= h or c.min() < 0 or c.max() >= w):
+            raise ValueError(f'dense: window {window} does not hold every pixel of the images')
+        rc = r * w + c
+    where = np.repeat(np.arange(len(idx)), hi - lo) * (h * w) + rc
     def fill(vals, dtype):
-        a = np.zeros(len(idx) * H * W, dtype); a[where] = vals[sel]; return a.reshape(len(idx), H, W)
+        a = np.zeros(len(idx) * h * w, dtype); a[where] = vals[sel]; return a.reshape(len(idx), h, w)
     return (fill(si.value, np.float32) if image else None,
             fill(si.label, np.uint8) if mask and si.label is not None else None)
 

@@ -6,15 +6,17 @@
 from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
+import functools
 import numpy as np, torch, torch.nn as nn
 from fastprogress.fastprogress import progress_bar
 from .core import HitClass, View, Hits, Events, is_track
+from .model import UNet
 from .images import ImageGeometry, TileGeometry, FullExtentGeometry, CropGeometry, events_images, dense
 from .io import atomic_path, csv_path, write_pandora_csv, write_root
 
 # %% auto #0
-__all__ = ['pandora_probs', 'HitPredictions', 'geometry_from_config', 'predict', 'write_predictions_csv',
-           'write_predictions_root']
+__all__ = ['pandora_probs', 'HitPredictions', 'geometry_from_config', 'unet_receptive_field', 'exact_window', 'predict',
+           'predict_views', 'write_predictions_csv', 'write_predictions_root']
 
 # %% ../nbs/09_inference.ipynb #70ce60d8
 def pandora_probs(out:np.ndarray, # network outputs at hits' pixels, [n, 3] (null, shower, track)
@@ -38,6 +40,7 @@ class HitPredictions:
         t = np.where(is_track(self.p_shower, self.p_track), HitClass.TRACK, HitClass.SHOWER).astype(np.int8)
         return np.where(np.isnan(self.p_track), 0, t).astype(np.int8)
 
+# %% ../nbs/09_inference.ipynb #9cf62d10
 def geometry_from_config(cfg:dict)->ImageGeometry:
     "Rebuild an `ImageGeometry` from its `config()`"
     cfg = dict(cfg); kind = cfg.pop('kind')
@@ -53,46 +56,109 @@ def _model_and_config(model, geom, norm):
     if norm == 'config': norm = (cfg['mean'], cfg['std']) if 'mean' in cfg else None
     return model, geom, norm
 
+# %% ../nbs/09_inference.ipynb #a224cb34
+@functools.lru_cache(maxsize=None)
+def unet_receptive_field(depth:int=4, # the `UNet`'s halvings
+                         res:bool=False, # residual blocks
+                        )->tuple: # (before, after): output row r depends on input rows r-before .. r+after (columns alike)
+    "The exact receptive field of a `UNet` architecture, in pixels"
+    m = 2 ** depth
+    net = UNet(depth=depth, nf=1, max_nf=1, res=res).eval()
+    with torch.no_grad():
+        for p in net.parameters(): p.fill_(1.)    # every path positive: a non-zero gradient <=> a connection
+    before = after = 0
+    with torch.enable_grad():
+        for phase in range(m):
+            x = torch.ones(1, 1, 16 * m, m, requires_grad=True)
+            r = 8 * m + phase
+            net(x)[0, :, r].sum().backward()
+            rows = torch.nonzero(x.grad[0, 0].sum(1) > 0)[:, 0]
+            before, after = max(before, r - int(rows.min())), max(after, int(rows.max()) - r)
+    return before, after
+
+# %% ../nbs/09_inference.ipynb #74cf904c
+def exact_window(rows:np.ndarray, cols:np.ndarray, # pixels with hits in one image
+                 shape:tuple, # (H, W) of the image
+                 field:tuple, # `unet_receptive_field`: (before, after)
+                 m:int, # the coarsest grid: 2**depth
+                )->tuple: # (r0, r1, c0, c1)
+    "The smallest window starting on the `m` grid that holds the receptive field of every hit pixel"
+    (H, W), (b, a) = shape, field
+    def span(lo, hi, n): return max(0, (lo - b) // m * m), min(n, -(-(hi + a + 1) // m) * m)
+    return span(rows.min(), rows.max(), H) + span(cols.min(), cols.max(), W)
+
+# %% ../nbs/09_inference.ipynb #26f6b51c
+def _window_net(model):
+    "The `UNet` whose receptive field bounds `model`'s outputs: `model` itself, or inside a per-pixel wrapper (`PandoraModule`)"
+    if isinstance(model, UNet): return model
+    inner = getattr(model, 'model', None)
+    return inner if getattr(model, 'per_pixel_io', False) and isinstance(inner, UNet) else None
+
+def _hit_outputs(model, img, norm, dev, rc, channels_last)->np.ndarray:
+    "Network outputs [n, 3] at flat pixel positions `rc` (per image, [n] image index and [n] row*W+col) of images `img`"
+    n, h, w = img.shape
+    x = torch.from_numpy(img).view(n, 1, h, w).to(dev)
+    if norm is not None: x = (x - norm[0]) / norm[1]
+    if channels_last: x = x.contiguous(memory_format=torch.channels_last)
+    out = model(x).float().reshape(n, -1, h * w)
+    return out[torch.from_numpy(rc[0]).to(dev), :, torch.from_numpy(rc[1]).to(dev)].cpu().numpy()
+
+def _finite_probs(vals)->np.ndarray:
+    "p_track from outputs, NaN where the shower or track output is not finite (never a probability from NaN/inf)"
+    pp = pandora_probs(vals)[0]
+    pp[~np.isfinite(vals[:, [HitClass.SHOWER, HitClass.TRACK]]).all(1)] = np.nan
+    return pp
+
+# %% ../nbs/09_inference.ipynb #05a6a7ae
 def predict(model, # `Learner`, `nn.Module` or TorchScript model
             events:Events, # hits to classify
             views='UVW', # views to predict
             geom:ImageGeometry=None, # image geometry (default: the learner's, else Pandora's tiles)
             norm='config', # (mean, std) applied to images; 'config': from the learner; None: none (TorchScript exports)
-            bs:int=16, # images per forward pass
+            bs:int=16, # images per forward pass (whole images)
+            crop:bool=True, # compute a `UNet` only on each image's `exact_window` (same outputs at hits)
             progress:bool=False, # show a progress bar
            )->HitPredictions:
     "Track/shower probabilities for every hit of `views` of `events`, Pandora's way"
     model, geom, norm = _model_and_config(model, geom, norm)
     si, used = events_images(events, geom, views, warn=False)
-    n = len(events.hits)
+    offs, (H, W) = si.pixel_offsets(), geom.shape
+    net = _window_net(model)
+    field = unet_receptive_field(net.depth, net.config['res']) if net is not None and crop else None
     p_pix = np.full(len(si.value), np.nan)
-    offs = si.pixel_offsets()
-    H, W = geom.shape
     was_training = getattr(model, 'training', False)
     if hasattr(model, 'eval'): model.eval()
+    if net is not None: model.to(memory_format=torch.channels_last)          # same arithmetic, faster on CPU
     p = next(iter(model.parameters()), None) if hasattr(model, 'parameters') else None
     dev = p.device if p is not None else torch.device('cpu')
-    batches = range(0, si.n_images, bs)
+    steps = range(si.n_images) if field else range(0, si.n_images, bs)
     try:
         with torch.inference_mode():
-            for i0 in (progress_bar(batches) if progress else batches):
-                i1 = min(i0 + bs, si.n_images)
+            for i0 in (progress_bar(steps) if progress else steps):
+                i1 = i0 + 1 if field else min(i0 + bs, si.n_images)
                 lo, hi = offs[i0], offs[i1]
-                img = dense(si, np.arange(i0, i1), offs, mask=False)[0]
-                x = torch.from_numpy(img).view(i1 - i0, 1, H, W).to(dev)
-                if norm is not None: x = (x - norm[0]) / norm[1]
-                out = model(x).float().reshape(i1 - i0, -1, H * W)
-                vals = out[torch.from_numpy(si.pix_image[lo:hi] - i0).to(dev), :, torch.from_numpy(si.pix_rc[lo:hi]).to(dev)]
-                vals = vals.cpu().numpy()
-                pp = pandora_probs(vals)[0]
-                pp[~np.isfinite(vals[:, [HitClass.SHOWER, HitClass.TRACK]]).all(1)] = np.nan   # never a probability from NaN/inf
-                p_pix[lo:hi] = pp
+                rows, cols = si.pix_rc[lo:hi] // W, si.pix_rc[lo:hi] % W
+                win = exact_window(rows, cols, (H, W), field, 2 ** net.depth) if field else (0, H, 0, W)
+                img = dense(si, np.arange(i0, i1), offs, mask=False, window=win)[0]
+                rc = (si.pix_image[lo:hi] - i0, (rows - win[0]) * (win[3] - win[2]) + cols - win[2])
+                p_pix[lo:hi] = _finite_probs(_hit_outputs(model, img, norm, dev, rc, net is not None))
     finally:
         if was_training: model.train()
-    p_track = np.full(n, np.nan)
+    p_track = np.full(len(events.hits), np.nan)
     ok = si.hit_pixel >= 0
     p_track[used[ok]] = p_pix[si.hit_pixel[ok]]
     return HitPredictions(p_track, 1 - p_track, si.n_outside, int(np.isnan(p_pix[si.hit_pixel[ok]]).sum()))
+
+# %% ../nbs/09_inference.ipynb #9724a86d
+def predict_views(models:dict, # view name -> model taking Pandora's min-max tiles (an export, `export.load_models`)
+                  events:Events, # hits to classify
+                 )->HitPredictions:
+    "Predict each view with its own model on Pandora's tiles and merge"
+    pt = np.full(len(events.hits), np.nan); n_out = n_bad = 0
+    for v, m in models.items():
+        pr = predict(m, events, views=v, norm=None, geom=TileGeometry())
+        sel = events.hits.view == View[v]; pt[sel] = pr.p_track[sel]; n_out += pr.n_outside; n_bad += pr.n_nonfinite
+    return HitPredictions(pt, 1 - pt, n_out, n_bad)
 
 # %% ../nbs/09_inference.ipynb #3fad9a55
 def write_predictions_csv(events:Events, # the events

@@ -5,9 +5,10 @@
 # %% ../nbs/07_learner.ipynb #d385d9a9
 from __future__ import annotations
 from pathlib import Path
-import io, os, random, tempfile
+import inspect, io, os, random, tempfile
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from fastcore.basics import store_attr
+from fastcore.meta import delegates
 from .core import fastai_import, is_track
 with fastai_import(): import fastai.torch_basics   # fastai.layers warns at import; see 00_core
 from fastai.learner import Learner, Metric
@@ -18,10 +19,13 @@ from fastai.torch_core import params, to_float, rank_distrib
 from .core import HitClass
 from .model import UNet
 from .io import atomic_path
+from .pretrained import load as load_pretrained, PretrainedModel
+from fastai.data.transforms import Normalize
 
 # %% auto #0
-__all__ = ['class_weights', 'SegLoss', 'HitMetric', 'hit_confusion', 'confusion_metrics', 'unet_splitter', 'CPUSpeedup',
-           'save_checkpoint', 'load_checkpoint', 'Checkpoint', 'resume', 'get_learner']
+__all__ = ['METRICS', 'class_weights', 'SegLoss', 'HitMetric', 'hit_confusion', 'confusion_metrics', 'unet_splitter',
+           'CPUSpeedup', 'save_checkpoint', 'load_checkpoint', 'Checkpoint', 'resume', 'loss_weights', 'use_stats',
+           'get_learner']
 
 # %% ../nbs/07_learner.ipynb #3aae46aa
 def class_weights(counts, # pixels per class (null, shower, track)
@@ -60,10 +64,12 @@ class SegLoss(nn.Module):
 
 
 # %% ../nbs/07_learner.ipynb #a49ff8cf
+METRICS = ('accuracy', 'track_acc', 'shower_acc', 'balanced_acc')   # `HitMetric` kinds, the names of the recorder's columns
+
 class HitMetric(Metric):
     "Accuracy on non-null truth pixels: 'accuracy', 'track_acc', 'shower_acc' or 'balanced_acc'"
     def __init__(self, kind:str='accuracy'):
-        if kind not in ('accuracy', 'track_acc', 'shower_acc', 'balanced_acc'): raise ValueError(f'HitMetric: unknown kind {kind!r}')
+        if kind not in METRICS: raise ValueError(f'HitMetric: unknown kind {kind!r}')
         self.kind = kind
     def reset(self): self.counts = torch.zeros(2, 2, dtype=torch.float64)   # [truth shower/track, predicted shower/track]
     def accumulate(self, learn):
@@ -202,43 +208,66 @@ def resume(learn:Learner, # learner built like the interrupted one
         if isinstance(cb, Checkpoint): cb.best = state['best']
     return state['epoch']
 
-# %% ../nbs/07_learner.ipynb #bd0aebaf
-import inspect
+# %% ../nbs/07_learner.ipynb #29ac73b7
+def loss_weights(weights, # 'inverse', 'sqrt', None, or 3 numbers
+                 cfg:dict, # `dls.hit_config` (for the class counts)
+                )->torch.Tensor: # class weights, or None
+    "Class weights of the loss from a name (powers of the training set's inverse class frequencies) or numbers"
+    if not isinstance(weights, str): return None if weights is None else torch.as_tensor(weights, dtype=torch.float32)
+    powers = {'inverse': 1., 'sqrt': .5}
+    if weights not in powers: raise ValueError(f"get_learner: weights must be 'inverse', 'sqrt', None or 3 numbers, not {weights!r}")
+    if 'class_counts' not in cfg: raise ValueError(f"get_learner: weights={weights!r} needs dls.hit_config['class_counts'] (use get_dls)")
+    return class_weights(cfg['class_counts'], powers[weights])
 
+def use_stats(dls, mean:float, std:float):
+    "Make every loader of `dls` normalise images with `mean` and `std` (a pretrained model's statistics)"
+    n = 0
+    for dl in dls.loaders:
+        for t in dl.after_batch.fs:
+            if isinstance(t, Normalize): t.mean, t.std = torch.full_like(t.mean, mean), torch.full_like(t.std, std); n += 1
+    if not n: raise ValueError('use_stats: the DataLoaders have no Normalize transform (use get_dls)')
+    dls.hit_config = dict(dls.hit_config, mean=float(mean), std=float(std))
+
+# %% ../nbs/07_learner.ipynb #af5ebbc6
+def _pretrained_model(pretrained, dls, arch, arch_kw:dict)->tuple:
+    "(`PretrainedModel` or None, arch kwargs); a pretrained model's architecture and statistics replace the asked ones"
+    if pretrained is False or pretrained is None: return None, arch_kw
+    pm = pretrained if isinstance(pretrained, PretrainedModel) else load() if pretrained is True else load(pretrained)
+    clash = {k: v for k, v in arch_kw.items() if pm.hit_config['arch_kwargs'].get(k) != v}
+    if arch is not UNet or clash: raise ValueError(f"get_learner: the pretrained model is a UNet with {pm.hit_config['arch_kwargs']}; got {arch.__name__} {clash}")
+    use_stats(dls, pm.hit_config['mean'], pm.hit_config['std'])
+    return pm, {k: v for k, v in pm.hit_config['arch_kwargs'].items() if k not in ('n_in', 'n_out')}
+
+# %% ../nbs/07_learner.ipynb #bd0aebaf
+@delegates(UNet.__init__, keep=True)
 def get_learner(dls, # `DataLoaders` from `get_dls`
-                arch=UNet, # callable (n_in, n_out, **kwargs) -> nn.Module
-                weights='inverse', # 'inverse' (class frequencies of the training set), 'sqrt' (their square root), None, or 3 numbers
+                arch=UNet, # (n_in, n_out, **kwargs) -> nn.Module
+                pretrained=False, # start from: True (the shipped default), a name, a `PretrainedModel`
+                weights='inverse', # class weights (see `loss_weights`)
                 gamma:float=0., # focal-loss exponent (see `SegLoss`)
                 dice:float=0., # weight of the Dice term (see `SegLoss`)
                 wd:float=1e-2, # weight decay
                 bf16:bool=True, # bf16 autocast on CPU (see `CPUSpeedup`)
                 channels_last:bool=True, # channels-last memory format
-                checkpoint:bool=True, # keep best.pth/last.pth (`Checkpoint`)
+                checkpoint:bool=True, # keep best.pth/last.pth
                 monitor:str='balanced_acc', # metric for the best checkpoint
-                path='.', # run directory (models go to `path/models`)
+                path='.', # run directory (checkpoints in `path/models`)
                 cbs=None, # more callbacks
-                **kwargs, # for `arch` (e.g. depth, nf, res, dropout) or `Learner`
+                **kwargs, # for `arch` (depth, nf, ...) or `Learner`
                )->Learner:
     "A fastai `Learner` for hit segmentation, with everything that can be inferred taken from `dls`"
+    arch_kw = {k: kwargs.pop(k) for k in list(kwargs) if k in inspect.signature(arch).parameters}
+    pm, arch_kw = _pretrained_model(pretrained, dls, arch, arch_kw)
     xb, _ = dls.one_batch() if len(dls.train) else dls.valid.one_batch()
-    n_in, n_out = xb.shape[1], getattr(dls, 'c', len(HitClass))
-    sig = inspect.signature(arch).parameters
-    arch_kw = {k: kwargs.pop(k) for k in list(kwargs) if k in sig}
-    model = arch(n_in, n_out, **arch_kw)
-    cfg = getattr(dls, 'hit_config', {}) or {}
-    if isinstance(weights, str):
-        powers = {'inverse': 1., 'sqrt': .5}
-        if weights not in powers: raise ValueError(f"get_learner: weights must be 'inverse', 'sqrt', None or 3 numbers, not {weights!r}")
-        if 'class_counts' not in cfg: raise ValueError(f"get_learner: weights={weights!r} needs dls.hit_config['class_counts'] (use get_dls)")
-        w = class_weights(cfg['class_counts'], powers[weights])
-    else: w = None if weights is None else torch.as_tensor(weights, dtype=torch.float32)
+    model = arch(xb.shape[1], getattr(dls, 'c', len(HitClass)), **arch_kw)
+    if pm is not None: model.load_state_dict(pm.model.state_dict())
+    cfg = getattr(dls, 'hit_config', None) or {}; w = loss_weights(weights, cfg)
     splitter = kwargs.pop('splitter', unet_splitter if isinstance(model, UNet) else None)
-    metrics = kwargs.pop('metrics', [HitMetric(k) for k in ('accuracy', 'track_acc', 'shower_acc', 'balanced_acc')])
-    cbs = list(cbs or [])
-    if bf16 or channels_last: cbs.append(CPUSpeedup(bf16, channels_last))
-    if checkpoint: cbs.append(Checkpoint(monitor))
+    metrics = kwargs.pop('metrics', [HitMetric(k) for k in METRICS])
+    cbs = list(cbs or []) + ([CPUSpeedup(bf16, channels_last)] if bf16 or channels_last else []) + ([Checkpoint(monitor)] if checkpoint else [])
     learn = Learner(dls, model, loss_func=SegLoss(w, gamma, dice), opt_func=kwargs.pop('opt_func', Adam), metrics=metrics,
                     wd=wd, path=path, cbs=cbs, **({'splitter': splitter} if splitter else {}), **kwargs)
     learn.hit_config = dict(cfg, arch=getattr(arch, '__name__', str(arch)), arch_kwargs=getattr(model, 'config', arch_kw),
-                            class_weights=None if w is None else w.tolist(), loss=dict(gamma=gamma, dice=dice))
+                            class_weights=None if w is None else w.tolist(), loss=dict(gamma=gamma, dice=dice),
+                            pretrained=None if pm is None else pm.card.get('name'))
     return learn

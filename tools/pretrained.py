@@ -1,0 +1,75 @@
+"""Ship a trained run as the package's default model (the last step of `make pretrained`).
+
+Reads the run's best checkpoint (`RUN/models/best.pth`, weights only), evaluates it per hit on freshly
+simulated events it never saw (default mix, all views, a seed of its own), and writes
+`trackshower/models/<name>_weights.pth` (a plain state dict) and `<name>.json` (the card: data, recipe,
+where it was trained, git commit, held-out figures per view and per event kind) as one set.
+
+Usage: .venv/bin/python tools/pretrained.py [--run runs/pretrained] [--events 1000] [--seed 20261130] [--where "..."]
+"""
+import argparse, json, platform, subprocess, sys, time, warnings
+from pathlib import Path
+import numpy as np, torch
+
+def git_hash()->str:
+    try: return subprocess.run(['git', 'rev-parse', 'HEAD'], capture_output=True, text=True, timeout=5).stdout.strip() or 'unknown'
+    except Exception: return 'unknown'
+
+def per_kind(events, pred, metrics_fn)->dict:
+    "Per-hit metrics of the events of each simulated kind"
+    from trackshower.inference import HitPredictions
+    ev_of_hit = np.repeat(np.arange(len(events)), np.diff(events.offsets))
+    out = {}
+    for k in sorted(set(events.kinds)):
+        idx = np.flatnonzero(events.kinds == k)
+        hits = np.isin(ev_of_hit, idx)
+        sub = HitPredictions(pred.p_track[hits], pred.p_shower[hits])
+        out[k] = dict(n_events=len(idx), **metrics_fn(events.select(idx), sub)['all'])
+    return out
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('--run', default='runs/pretrained', help='the training run directory')
+    ap.add_argument('--events', type=int, default=1000, help='freshly simulated held-out events')
+    ap.add_argument('--seed', type=int, default=20261130, help='their seed (not the training seed)')
+    ap.add_argument('--name', default='default', help='model name in the package')
+    ap.add_argument('--out', default=None, help='directory (default: the package models/)')
+    ap.add_argument('--where', default=f'CPU ({platform.processor() or platform.machine()}), {torch.get_num_threads()} threads',
+                    help='where it was trained, for the card')
+    a = ap.parse_args(argv)
+    warnings.simplefilter('ignore')
+    from trackshower.learner import load_checkpoint
+    from trackshower.model import UNet
+    from trackshower.pretrained import PretrainedModel, save_pretrained, load
+    from trackshower.sim.events import simulate
+    from trackshower.inference import predict
+    from trackshower.evaluate import hit_metrics, metrics_table
+    run = Path(a.run)
+    st = load_checkpoint(run / 'models' / 'best.pth')
+    cfg = st['config']; rc = json.loads((run / 'run_config.json').read_text())
+    net = UNet(**cfg['arch_kwargs']); net.load_state_dict(st['model']); net.eval()
+    pm = PretrainedModel(net, cfg, {})
+    if rc['config']['seed'] == a.seed: sys.exit(f'--seed {a.seed} is the training seed: the held-out events must be fresh')
+    t = time.time(); ev = simulate(a.events, seed=a.seed, progress=False)
+    print(f'simulated {a.events} fresh events (seed {a.seed}) in {time.time() - t:.0f} s', flush=True)
+    t = time.time(); pred = predict(pm, ev); dt = time.time() - t
+    m = hit_metrics(ev, pred, 'UVW')
+    print(metrics_table(m)); print(f'predict: {dt:.1f} s for {a.events} events ({1e3 * dt / a.events:.0f} ms per event, {torch.get_num_threads()} threads)')
+    kinds = per_kind(ev, pred, hit_metrics)
+    print(metrics_table(kinds))
+    train_metrics = json.loads((run / 'metrics.json').read_text()) if (run / 'metrics.json').exists() else {}
+    card = dict(
+        summary=f"UNet {cfg['arch_kwargs']} trained on {cfg.get('n_events')} simulated events; held-out balanced per-hit accuracy {m['all']['balanced_acc']:.4f}",
+        data=dict(simulator='trackshower.sim (default mix)', n_events=rc['data'].get('n_events', cfg.get('n_events')), seed=rc['config']['seed'],
+                  views=cfg.get('views'), n_train_images=cfg.get('n_train_images'), n_valid_images=cfg.get('n_valid_images')),
+        recipe=dict(rc['config'], lr=rc.get('lr'), best_epoch=st.get('epoch'), best_valid=st.get('best')),
+        trained_on=a.where, git=git_hash(), torch=torch.__version__, run=str(run),
+        held_out=dict(n_events=a.events, seed=a.seed, **m), held_out_by_kind=kinds,
+        run_test_metrics=train_metrics.get('network'))
+    wp, cp = save_pretrained(pm, a.name, a.out, **card)
+    back = load(a.name, a.out)                                    # what users get loads and predicts the same
+    again = predict(back, ev[:20]).p_track
+    assert np.allclose(again, pred.p_track[:ev.offsets[20]], equal_nan=True, atol=1e-6)
+    print(f'wrote {wp} ({wp.stat().st_size / 1e6:.1f} MB) and {cp}')
+
+if __name__ == '__main__': main()
