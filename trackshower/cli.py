@@ -38,6 +38,7 @@ from .train import TrainConfig, train_run
 from .distributed import is_rank0
 from .core import parse_configs
 
+# %% ../nbs/12_cli.ipynb #bdc01392
 @dataclass
 class RunOptions:
     "How to run it: where, with how many processes, resuming or replacing a run"
@@ -150,6 +151,7 @@ def _checkpoint_model(checkpoint:str)->PretrainedModel:
     m = UNet(**cfg['arch_kwargs']); m.load_state_dict(load_checkpoint(p)['model'])
     return PretrainedModel(m.eval(), cfg, dict(name=str(p)))
 
+# %% ../nbs/12_cli.ipynb #71716c30
 @call_parse
 def trackshower_export(
     checkpoint:Param("checkpoint (run/models/best.pth) or run directory; default: the package's model", str)='',

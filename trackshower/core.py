@@ -38,12 +38,14 @@ def as_view(v)->View:
     try: return View(int(v))
     except (ValueError, TypeError): raise ValueError(f'unknown view {v!r}: views are U (0), V (1) and W (2)') from None
 
+# %% ../nbs/00_core.ipynb #18ee8179
 def as_views(views)->list:
     "`View`s in U, V, W order from 'UVW'-style letters or a list of names/codes; a repeat or an empty list is an error"
     vs = [as_view(v) for v in (list(views) if not isinstance(views, (int, View)) else [views])]
     if not vs or len(set(vs)) != len(vs): raise ValueError(f'views must be distinct letters of UVW, got {views!r}')
     return sorted(vs)
 
+# %% ../nbs/00_core.ipynb #d977d15f
 def view_group(event, view):
     "The group number of (event index, view): `event * 3 + view` (arrays welcome)"
     return event * 3 + view
@@ -55,7 +57,6 @@ def group_event_view(group)->tuple:
 def is_track(p_shower, p_track):
     "Pandora's decision: track unless the shower output beats the track output (probabilities or logits, numpy or torch)"
     return ~(p_shower > p_track)
-
 
 # %% ../nbs/00_core.ipynb #11773755
 def tag_from_pdg(pdg, # PDG code(s) of each hit's main MC particle
@@ -272,12 +273,14 @@ def user_error(e:BaseException)->str:
         return str(e).splitlines()[0] if str(e) else type(e).__name__
     return None
 
+# %% ../nbs/00_core.ipynb #4e7f8eab
 def _raised_here(e:BaseException)->bool:
     "True if `e` was raised by trackshower's own code (a check with a message for the user), not deep in a library"
     tb = e.__traceback__
     while tb is not None and tb.tb_next is not None: tb = tb.tb_next
     return tb is not None and Path(tb.tb_frame.f_code.co_filename).resolve().is_relative_to(Path(importlib.util.find_spec("trackshower").origin).parent.resolve())
 
+# %% ../nbs/00_core.ipynb #ae2c2d55
 def run_cli(prog:str, # the command's name, first word of the message
             f, *args, **kwargs):
     "Call `f`; a user error becomes one line on stderr and exit status 2 (see `user_error`)"
@@ -287,6 +290,7 @@ def run_cli(prog:str, # the command's name, first word of the message
         if msg is None or os.environ.get('TRACKSHOWER_DEBUG'): raise
         print(f'{prog}: error: {msg}', file=sys.stderr); sys.exit(2)
 
+# %% ../nbs/00_core.ipynb #6153e152
 def check_output(path, # a file to be written, a prefix of files, or a directory
                  what:str='--out', # the option that named it
                  is_dir:bool=False, # `path` is a directory to write into
@@ -302,7 +306,6 @@ def check_output(path, # a file to be written, a prefix of files, or a directory
     if is_dir and p.exists() and not p.is_dir(): raise UsageError(f'{what} {path} is a file, not a directory')
     if not is_dir and p.is_dir(): raise UsageError(f'{what} {path} is a directory (give a file name or prefix)')
     return p
-
 
 # %% ../nbs/00_core.ipynb #c0c0e015
 import argparse, dataclasses, typing

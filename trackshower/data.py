@@ -31,6 +31,7 @@ def _csv_prefixes(d:Path)->list:
     "Prefixes of the Pandora CSV sets in directory `d`"
     return sorted({re.sub(r'_CaloHitList[UVW]\.csv$', '', str(p)) for p in d.glob('*_CaloHitList[UVW].csv')})
 
+# %% ../nbs/05_data.ipynb #bfd53f43
 def _keep_views(ev:Events, views)->Events:
     "`ev` with the hits of `views` only"
     keep = np.isin(ev.hits.view, [int(v) for v in views])
@@ -38,6 +39,7 @@ def _keep_views(ev:Events, views)->Events:
     counts = np.bincount(np.repeat(np.arange(len(ev)), np.diff(ev.offsets))[keep], minlength=len(ev))
     return Events(ev.hits[keep], np.r_[0, np.cumsum(counts)], ev.event_ids, **ev.meta())
 
+# %% ../nbs/05_data.ipynb #335ec456
 def load_events(source, # `Events`, a ROOT file, a CSV prefix, a directory of them, or a list of these
                 views='UVW', # views needed (CSV files of other views are not read)
                 strict:bool=True, # raise on a bad line/entry (else skip the event, counted in `.skipped`)
@@ -148,6 +150,7 @@ class FlipAxes(RandTransform):
     def encodes(self, x:HitImage): return self._flip(x)
     def encodes(self, x:TensorMask): return self._flip(x)
 
+# %% ../nbs/05_data.ipynb #b5ee2201
 class ChargeJitter(RandTransform):
     "Multiply each hit pixel by `1 + sigma * N(0, 1)` (clipped at 0) and re-scale the image to max 1"
     split_idx, order = 0, 3
@@ -186,6 +189,7 @@ class _Get:
     def __init__(self, store, what): self.store, self.what = store, what
     def __call__(self, i): return getattr(self.store, self.what)(i)
 
+# %% ../nbs/05_data.ipynb #57aa9664
 def get_dls(source, # `Events`, ROOT file, CSV prefix, directory, or a list (see `load_events`)
             views='W', # views to train on: 'W' (the seed's first tests) or 'UVW'
             geom:ImageGeometry=None, # image geometry (default Pandora's 256 x 256 tiles)

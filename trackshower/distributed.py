@@ -22,10 +22,12 @@ def _sim_chunk(args):
     ev = simulate(n, seed, mix=mix, geometry=Geometry.preset(geometry), first_event=first)
     return ev, ev.kinds
 
+# %% ../nbs/13_distributed.ipynb #8956ea85
 def _ctx():
     "fork where available (works from notebooks, whose __main__ spawn cannot re-import), else spawn"
     return mp.get_context('fork' if 'fork' in mp.get_all_start_methods() else 'spawn')
 
+# %% ../nbs/13_distributed.ipynb #a5f9181c
 def _chunks(n:int, workers:int, chunk:int=None)->list:
     chunk = chunk or max(1, min(200, -(-n // (4 * workers))))
     return [(lo, min(chunk, n - lo)) for lo in range(0, n, chunk)]
@@ -71,6 +73,7 @@ def merge_sparse(parts:list, # [(SparseImages, used hit indices, first event ind
                        sum(p[0].n_outside for p in parts), sum(p[0].n_quirk for p in parts))
     return out, np.concatenate(used)
 
+# %% ../nbs/13_distributed.ipynb #9febf957
 def images_parallel(events:Events, geom, views='UVW', workers:int=None, chunk:int=500)->tuple:
     "`events_images` over chunks of `chunk` events in `workers` processes; identical result"
     workers = workers or os.cpu_count() or 1
@@ -87,6 +90,7 @@ with fastai_import(): import fastai.torch_basics   # fastai.layers warns at impo
 from fastai.torch_core import rank_distrib, num_distrib
 import fastai.distributed   # adds Learner.distrib_ctx
 
+# %% ../nbs/13_distributed.ipynb #186b4bab
 def is_rank0()->bool:
     "True in single-process runs and on rank 0 of a distributed run"
     return rank_distrib() == 0
@@ -94,21 +98,25 @@ def is_rank0()->bool:
 from contextlib import contextmanager, nullcontext
 from fastai.distributed import DistributedDL, DistributedTrainer
 
+# %% ../nbs/13_distributed.ipynb #1cc94ff6
 class CPUDistributedDL(DistributedDL):
     "fastai's `DistributedDL` with the index broadcast done on CPU tensors (gloo) instead of CUDA (nccl)"
     def _broadcast(self, t, rank):
         t = torch.LongTensor(t); torch.distributed.broadcast(t, rank)
         return t.tolist()
 
+# %% ../nbs/13_distributed.ipynb #da9bd0df
 class CPUDistributedTrainer(DistributedTrainer):
     "fastai's `DistributedTrainer` wrapping the DataLoaders in `CPUDistributedDL`"
     def _wrap_dl(self, dl): return dl if isinstance(dl, DistributedDL) else CPUDistributedDL(dl, device=self.learn.model.device)
 
+# %% ../nbs/13_distributed.ipynb #ddebfa3f
 def ensure_process_group():
     "Join the launcher's process group if not done yet: gloo on CPUs, nccl on GPUs"
     if not torch.distributed.is_initialized():
         torch.distributed.init_process_group('nccl' if torch.cuda.is_available() else 'gloo')
 
+# %% ../nbs/13_distributed.ipynb #616ae419
 @contextmanager
 def _cpu_distrib_ctx(learn):
     from fastai.callback.progress import ProgressCallback
@@ -118,6 +126,7 @@ def _cpu_distrib_ctx(learn):
     try: yield learn
     finally: learn.remove_cb(CPUDistributedTrainer)
 
+# %% ../nbs/13_distributed.ipynb #b6881136
 def ddp_context(learn):
     "`learn.distrib_ctx()` on GPUs; on CPUs the same fastai machinery with gloo and no SyncBatchNorm; no-op in one process"
     if num_distrib() <= 1: return nullcontext(learn)

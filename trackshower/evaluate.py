@@ -26,6 +26,7 @@ def _metrics(t_track:np.ndarray, p_track:np.ndarray)->dict:
                 shower_eff=se, shower_purity=div(ts, ts + fs), balanced_acc=float(np.nanmean([te, se])) if tt + ft + ts + fs else float('nan'),
                 true_track=tt, false_track=ft, true_shower=ts, false_shower=fs)
 
+# %% ../nbs/10_evaluate.ipynb #5be754cb
 def hit_metrics(events:Events, # events with truth tags
                 pred:HitPredictions, # per-hit probabilities aligned with `events.hits`
                 views='UVW', # views to report
@@ -44,6 +45,7 @@ def hit_metrics(events:Events, # events with truth tags
     out['all']['n_unpredicted'] = sum(out[k]['n_unpredicted'] for k in out if k != 'all')
     return out
 
+# %% ../nbs/10_evaluate.ipynb #c6cf5f28
 def metrics_table(metrics:dict, # from `hit_metrics` (or name -> such dicts)
                   keys=('n_hits', 'accuracy', 'track_eff', 'track_purity', 'shower_eff', 'shower_purity', 'balanced_acc'),
                  )->str: # markdown
@@ -90,6 +92,7 @@ def plot_confusion(m:dict, # metrics of one view (from `hit_metrics`)
     ax.set_xlabel('network classification'); ax.set_ylabel('MC classification'); ax.set_title(title or 'confusion')
     return fig, ax
 
+# %% ../nbs/10_evaluate.ipynb #f0e7ce22
 def show_prediction(hits:Hits, # one event
                     p_track:np.ndarray, # its hits' p_track
                     views=tuple(View), # views to draw
@@ -113,6 +116,7 @@ def show_prediction(hits:Hits, # one event
     fig.tight_layout()
     return fig, axes
 
+# %% ../nbs/10_evaluate.ipynb #1db3e445
 def reliability(p_track:np.ndarray, # predicted track probabilities
                 is_track:np.ndarray, # truth (bool)
                 n_bins:int=10, ax=None)->tuple: # (fig, ax, ece)
@@ -126,6 +130,7 @@ def reliability(p_track:np.ndarray, # predicted track probabilities
     ax.set_xlabel('mean p_track in bin'); ax.set_ylabel('fraction truly track'); ax.set_title(f'reliability (ECE {ece:.3f})')
     return fig, ax, ece
 
+# %% ../nbs/10_evaluate.ipynb #fdcd491e
 def accuracy_vs(values:np.ndarray, # per-hit quantity (e.g. adc)
                 correct:np.ndarray, # per-hit correct (bool)
                 bins=10, # number of quantile bins or bin edges
@@ -172,6 +177,7 @@ def save_fig(fig, path)->Path:
     plt.close(fig)
     return Path(path)
 
+# %% ../nbs/10_evaluate.ipynb #8a79da0b
 def write_text(path, text:str)->Path:
     "Write `text` to `path` atomically"
     with atomic_path(path) as tmp: Path(tmp).write_text(text)
@@ -193,7 +199,6 @@ def training_plot(recorder, # a fastai `Recorder` after a fit
     axes[0].set_xlabel('batch'); axes[0].set_ylabel('loss'); axes[0].legend(); axes[1].set_xlabel('epoch'); axes[1].legend()
     axes[1].set_title('validation (non-null pixels)')
     return fig
-
 
 # %% ../nbs/10_evaluate.ipynb #e0c0e004
 def run_plots(learn, # the trained learner (for the activations)
@@ -226,6 +231,7 @@ _FIGURES = (('lr_find.png', 'LR finder'), ('training.png', 'Loss and accuracy'),
             ('activations.png', 'U-Net block activations'), ('event_0.png', 'Event display'), ('event_1.png', 'Event display'),
             ('event_2.png', 'Event display'))
 
+# %% ../nbs/10_evaluate.ipynb #db40946a
 def run_report(r:dict, # a run's metrics.json content
                out, # the run directory (figures present there are linked)
               )->str: # markdown
@@ -244,4 +250,3 @@ def run_report(r:dict, # a run's metrics.json content
         lines += ['## Models for Pandora', '', 'Set `ModelFileNameU/V/W` of `LArDLHitTrackShowerId` to:', '']
         lines += [f'- {v}: `{Path(p).name}`' for v, p in r['exported'].items()]
     return '\n'.join(lines) + '\n'
-

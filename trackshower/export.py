@@ -40,6 +40,7 @@ OLD_LIBTORCH_OPS = {'aten::_convolution', 'aten::relu', 'aten::relu_', 'aten::ba
                     # RelativeCharge: reductions and elementwise ops in ATen since torch 1.7 or earlier
                     'aten::amin', 'aten::amax', 'aten::sum', 'aten::gt', 'aten::log1p', 'aten::clamp_min'}
 
+# %% ../nbs/09a_export.ipynb #6b04019c
 def traced_ops(ts)->set:
     "The `aten::` operators of a TorchScript module's graph (submodules inlined)"
     g = ts.inlined_graph if hasattr(ts, 'inlined_graph') else ts.graph
@@ -55,6 +56,7 @@ def _quiet_jit():
         warnings.filterwarnings('ignore', category=torch.jit.TracerWarning)
         yield
 
+# %% ../nbs/09a_export.ipynb #f06c97ab
 def torch_bytes(obj)->bytes:
     "`obj` serialised by `torch.jit.save` (a TorchScript module) or `torch.save`, in memory"
     buf = io.BytesIO()
@@ -67,6 +69,7 @@ def _git_hash()->str:
                                cwd=Path(__file__).parent).stdout.strip() or 'unknown'
     except Exception: return 'unknown'
 
+# %% ../nbs/09a_export.ipynb #32aaf691
 def _plain_model(model:nn.Module)->nn.Module:
     m = copy.deepcopy(model).float().eval()
     return m.to(memory_format=torch.contiguous_format)
@@ -77,6 +80,7 @@ def _view_card(cfg:dict, file:str, ops:set, foreign:bool)->dict:
     return dict(file=file, trained_on_views=cfg.get('views'), trained_on_other_views=foreign, **{k: cfg.get(k) for k in keys},
                 normalisation=dict(mean=cfg.get('mean', 0.), std=cfg.get('std', 1.)), torchscript_ops=sorted(ops))
 
+# %% ../nbs/09a_export.ipynb #acd79a04
 def _card_header(bound:float, tile:int)->dict:
     "The model card's common part: format, provenance, Pandora's input and output"
     return dict(format='trackshower Pandora export v1', created=datetime.datetime.now(datetime.timezone.utc).isoformat(),
@@ -125,6 +129,7 @@ def _test_tile(tile:int=256)->torch.Tensor:
     x[0, 0, i, i] = torch.linspace(.2, 1., len(i))
     return x
 
+# %% ../nbs/09a_export.ipynb #95321128
 def check_contract(m, # a loaded model
                    path, # its file (for the message)
                    tile:int=256):
@@ -164,6 +169,7 @@ def _eager_twin(ts, prefix, v:str, card:dict):
     except Exception: return None
     return m if same else None
 
+# %% ../nbs/09a_export.ipynb #6e2d8951
 def load_models(model:str='', # run directory, export prefix, or '' for the package's default model
                 views='UVW', # views wanted
                )->tuple: # (view name -> model, what was loaded)

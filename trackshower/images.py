@@ -126,6 +126,7 @@ def _region(x, z, starts):
     hi = np.stack([np.maximum.reduceat(x, starts), np.maximum.reduceat(z, starts)], 1)
     return lo, hi
 
+# %% ../nbs/04_images.ipynb #8f5d9f2c
 def _unique_inverse(code):
     "Sorted unique values of `code` and the index of each element among them (stable sort: fast on grouped data)"
     o = np.argsort(code, kind='stable')
@@ -134,6 +135,7 @@ def _unique_inverse(code):
     inv = np.empty(len(sc), np.int64); inv[o] = np.cumsum(first.view(np.uint8), dtype=np.int64) - 1
     return sc[first], inv
 
+# %% ../nbs/04_images.ipynb #a343a137
 def build_images(x, # drift coordinate of each hit
                  z, # wire coordinate
                  adc, # charge

@@ -94,6 +94,7 @@ def _window_net(model):
     inner = getattr(model, 'model', None)
     return inner if getattr(model, 'per_pixel_io', False) and isinstance(inner, UNet) else None
 
+# %% ../nbs/09_inference.ipynb #aae46325
 def _hit_outputs(model, img, norm, dev, rc, channels_last)->np.ndarray:
     "Network outputs [n, 3] at flat pixel positions `rc` (per image, [n] image index and [n] row*W+col) of images `img`"
     n, h, w = img.shape
@@ -103,6 +104,7 @@ def _hit_outputs(model, img, norm, dev, rc, channels_last)->np.ndarray:
     out = model(x).float().reshape(n, -1, h * w)
     return out[torch.from_numpy(rc[0]).to(dev), :, torch.from_numpy(rc[1]).to(dev)].cpu().numpy()
 
+# %% ../nbs/09_inference.ipynb #9d3a4e33
 def _finite_probs(vals)->np.ndarray:
     "p_track from outputs, NaN where the shower or track output is not finite (never a probability from NaN/inf)"
     pp = pandora_probs(vals)[0]
@@ -173,6 +175,7 @@ def write_predictions_csv(events:Events, # the events
         events = Events(Hits(**dict(h.columns(), tag=pred.tag)), events.offsets, events.event_ids, **events.meta())
     return write_pandora_csv(events, prefix, views, timestamp, extra=[pred.p_track, pred.p_shower])
 
+# %% ../nbs/09_inference.ipynb #b3d29bb2
 def write_predictions_root(events:Events, # the events
                            pred:HitPredictions, # `predict`'s output
                            path, # ROOT file (written atomically)

@@ -24,6 +24,7 @@ class HitIOError(ValueError):
         if entry is not None: where += f', entry {entry}'
         super().__init__(f'{where}: {msg}')
 
+# %% ../nbs/02_io.ipynb #f2c508ac
 def _plain_mode()->int:
     "The mode a plain `open(..., 'w')` gives a new file under the current umask"
     m = os.umask(0o22); os.umask(m)
@@ -35,6 +36,7 @@ def _pid_alive(pid:int)->bool:
     except PermissionError: return True
     return True
 
+# %% ../nbs/02_io.ipynb #a33ce995
 def remove_stale_tmps(path)->int:
     "Remove temporaries `.<name>.<pid>.*.tmp` beside `path` left by processes that no longer run; returns how many"
     path = Path(path); n = 0
@@ -44,6 +46,7 @@ def remove_stale_tmps(path)->int:
             with contextlib.suppress(FileNotFoundError): t.unlink(); n += 1
     return n
 
+# %% ../nbs/02_io.ipynb #37605b66
 def glob_escape(s:str)->str: return re.sub(r'([*?\[])', r'[\1]', s)
 
 def _new_tmp(path:Path)->Path:
@@ -54,6 +57,7 @@ def _new_tmp(path:Path)->Path:
     os.close(fd); os.chmod(tmp, _plain_mode())
     return Path(tmp)
 
+# %% ../nbs/02_io.ipynb #f2efed46
 @contextlib.contextmanager
 def atomic_path(path, # final file name
                ):
@@ -67,7 +71,6 @@ def atomic_path(path, # final file name
         with contextlib.suppress(FileNotFoundError): os.unlink(tmp)
         if isinstance(e, OSError) and not e.filename: e.filename = str(path)   # "no space left ... writing <path>"
         raise
-
 
 # %% ../nbs/02_io.ipynb #a7c0e003
 import hashlib, json
@@ -177,6 +180,7 @@ def _split_line(line:str, fmt:str)->tuple:
     got = f'{nvals // k} hits' + (f' and {nvals % k} stray values' if nvals % k else '')
     raise HitIOError(f'nHits is {n} but {got} follow ({len(rest)} fields after nHits; expected {k}*{n}+1 = {k * n + 1})')
 
+# %% ../nbs/02_io.ipynb #ffe5867d
 def hit_problems(cols:dict, # per-hit arrays by column name (x, z, adc, tag, view, pdg, width; any may be absent)
                 )->list: # [(column, mask of bad hits, message template with {i} and {raw})]
     "Every check a hit must pass, vectorised: the one definition of a valid hit, for all readers"
@@ -192,6 +196,7 @@ def hit_problems(cols:dict, # per-hit arrays by column name (x, z, adc, tag, vie
         if has('pdg'): out.append(('pdg', np.asarray(cols['pdg']) != np.round(cols['pdg']), 'hit {i} has a PDG code that is not an integer: {raw!r}'))
     return out
 
+# %% ../nbs/02_io.ipynb #6c0540cc
 def _first_problem(cols:dict, raw=None)->str:
     "The message of the first hit problem of `cols` (None if none); `raw(column, i)` gives the text as read"
     for c, bad, msg in hit_problems(cols):
@@ -200,6 +205,7 @@ def _first_problem(cols:dict, raw=None)->str:
             return msg.format(i=i, raw=raw(c, i) if raw else cols[c][i], x=cols['x'][i], z=cols['z'][i])
     return None
 
+# %% ../nbs/02_io.ipynb #08fedf5b
 def _columns(vals:np.ndarray, vals_s:list, fmt:str)->dict:
     "Validate parsed values (n, k) of one line and return its per-hit columns; raises `HitIOError`"
     names = CSV_FORMATS[fmt]; k = len(names)
@@ -211,6 +217,7 @@ def _columns(vals:np.ndarray, vals_s:list, fmt:str)->dict:
     else: out['pdg'] = col['pdg']; out['tag'] = tag_from_pdg(col['pdg']).astype(np.float64)
     return out
 
+# %% ../nbs/02_io.ipynb #e137d058
 def parse_csv_line(line:str, # one line of a Pandora CSV (with or without its newline)
                    fmt:str='xzta', # layout, a key of `CSV_FORMATS`
                   )->tuple: # (timestamp, dict of per-hit float64 arrays: x, z, tag, adc and pdg when present)
@@ -423,6 +430,7 @@ def _check_chunk(arrs:dict)->dict:
             bad[int(e)] = msg.format(i=i, raw=arrs[c][h], x=arrs['x'][h], z=arrs['z'][h])
     return bad
 
+# %% ../nbs/02_io.ipynb #c5bcd55c
 def iter_root(path, # ROOT file
               tree:str='events', # TTree name
               step_size='100 MB', # chunk size for `uproot.iterate` (events or memory)
@@ -465,6 +473,7 @@ def iter_root(path, # ROOT file
     except Exception as e:
         raise HitIOError(f'cannot read entries from {entry0} on ({type(e).__name__}: {e})', path=path, entry=entry0) from e
 
+# %% ../nbs/02_io.ipynb #ded0e797
 def read_root(path, # ROOT file
               tree:str='events', # TTree name
               strict:bool=True, # raise on a bad event; else skip it, warn and record it in `.skipped`

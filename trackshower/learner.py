@@ -36,6 +36,7 @@ def class_weights(counts, # pixels per class (null, shower, track)
     w = torch.where(c > 0, (c.sum() / c.clamp_min(1)) ** power, torch.zeros_like(c))
     return (w / w[c > 0].mean()).float()
 
+# %% ../nbs/07_learner.ipynb #8b89ba7f
 class SegLoss(nn.Module):
     "Class-weighted per-pixel cross-entropy (optionally focal, plus a Dice term on hit pixels) that survives batches without hits"
     def __init__(self, weight=None, # class weights (None: all 1)
@@ -62,7 +63,6 @@ class SegLoss(nn.Module):
     def activation(self, x): return F.softmax(x, dim=1)
     def decodes(self, x): return x.argmax(dim=1)
 
-
 # %% ../nbs/07_learner.ipynb #a49ff8cf
 METRICS = ('accuracy', 'track_acc', 'shower_acc', 'balanced_acc')   # `HitMetric` kinds, the names of the recorder's columns
 
@@ -81,6 +81,7 @@ class HitMetric(Metric):
     @property
     def name(self): return self.kind
 
+# %% ../nbs/07_learner.ipynb #19c047f0
 def hit_confusion(pred, # logits [B, 3, H, W]
                   targ, # truth [B, H, W]
                  )->torch.Tensor: # counts [truth shower/track, predicted shower/track]
@@ -92,6 +93,7 @@ def hit_confusion(pred, # logits [B, 3, H, W]
     idx = t_track.long() * 2 + p_track.long()
     return torch.bincount(idx, minlength=4).reshape(2, 2).double()
 
+# %% ../nbs/07_learner.ipynb #38c5bb19
 def confusion_metrics(c)->dict:
     "accuracy, track/shower recall and balanced accuracy from 2x2 counts [truth shower/track, predicted]"
     c = torch.as_tensor(c, dtype=torch.float64)
@@ -132,6 +134,7 @@ def _rng_state(learn=None)->dict:
     return dict(torch=torch.get_rng_state(), numpy=torch.from_numpy(st[1].astype(np.int64)), numpy_pos=int(st[2]),
                 python=repr(random.getstate()), dl=repr(dl.rng.getstate()) if hasattr(dl, 'rng') else '')
 
+# %% ../nbs/07_learner.ipynb #939ee88d
 def _set_rng_state(s:dict, learn=None):
     import ast
     torch.set_rng_state(s['torch'])
@@ -140,6 +143,7 @@ def _set_rng_state(s:dict, learn=None):
     dl = getattr(getattr(learn, 'dls', None), 'train', None)
     if s.get('dl') and hasattr(dl, 'rng'): dl.rng.setstate(ast.literal_eval(s['dl']))
 
+# %% ../nbs/07_learner.ipynb #499db86e
 def _plain(o):
     "Containers as plain lists/dicts and numpy scalars as Python numbers (loadable with weights_only=True)"
     if isinstance(o, dict): return {k: _plain(v) for k, v in o.items()}
@@ -147,6 +151,7 @@ def _plain(o):
     if isinstance(o, np.generic): return o.item()
     return o
 
+# %% ../nbs/07_learner.ipynb #7bdc9eb4
 def save_checkpoint(path, # file to write (atomically)
                     learn:Learner, # the learner
                     epoch:int, # epochs completed
@@ -160,6 +165,7 @@ def save_checkpoint(path, # file to write (atomically)
     buf = io.BytesIO(); torch.save(state, buf)     # serialised in memory: a full disk is an OSError from Python
     with atomic_path(path) as tmp: tmp.write_bytes(buf.getvalue())
 
+# %% ../nbs/07_learner.ipynb #63de40a4
 def load_checkpoint(path, learn:Learner=None, with_opt:bool=True)->dict:
     "Load `path` (weights only, no pickled code) into `learn` if given; returns the checkpoint"
     try: state = torch.load(path, map_location='cpu', weights_only=True)
@@ -174,6 +180,7 @@ def load_checkpoint(path, learn:Learner=None, with_opt:bool=True)->dict:
             learn.opt.load_state_dict(state['opt'])
     return state
 
+# %% ../nbs/07_learner.ipynb #10fb0644
 class Checkpoint(Callback):
     "Save `last.pth` every epoch and `best.pth` when `monitor` improves, in `learn.path/learn.model_dir`"
     order = 65   # after the Recorder has the epoch's metrics
@@ -196,6 +203,7 @@ class Checkpoint(Callback):
                 save_checkpoint(self.dir / 'best.pth', self.learn, self.epoch + 1, self.best)
         if self.every_epoch: save_checkpoint(self.dir / 'last.pth', self.learn, self.epoch + 1, self.best)
 
+# %% ../nbs/07_learner.ipynb #18989592
 def resume(learn:Learner, # learner built like the interrupted one
            path=None, # checkpoint (default `last.pth` in the model directory)
           )->int: # the epoch to start from
@@ -219,6 +227,7 @@ def loss_weights(weights, # 'inverse', 'sqrt', None, or 3 numbers
     if 'class_counts' not in cfg: raise ValueError(f"get_learner: weights={weights!r} needs dls.hit_config['class_counts'] (use get_dls)")
     return class_weights(cfg['class_counts'], powers[weights])
 
+# %% ../nbs/07_learner.ipynb #12afabcd
 def use_stats(dls, mean:float, std:float):
     "Make every loader of `dls` normalise images with `mean` and `std` (a pretrained model's statistics)"
     n = 0

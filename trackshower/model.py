@@ -16,6 +16,7 @@ def conv_relu_bn(ni:int, nf:int, stride:int=1, ks:int=3)->nn.Sequential:
     "[Conv2d, ReLU, BatchNorm2d]: the seed's basic unit"
     return nn.Sequential(nn.Conv2d(ni, nf, ks, stride=stride, padding=ks // 2), nn.ReLU(inplace=True), nn.BatchNorm2d(nf))
 
+# %% ../nbs/06_model.ipynb #b98ff9c0
 class DownBlock(nn.Module):
     "[Conv2d, ReLU, BatchNorm] x 2; the first convolution has `stride` (2 halves the resolution)"
     def __init__(self, ni:int, nf:int, stride:int=2, res:bool=False):
@@ -26,6 +27,7 @@ class DownBlock(nn.Module):
         y = self.convs(x)
         return y + self.shortcut(x) if self.shortcut is not None else y
 
+# %% ../nbs/06_model.ipynb #e7195c47
 class UpBlock(nn.Module):
     "[ConvTranspose2d (stride 2), ReLU, BatchNorm], concatenation with the skip, [Conv2d, ReLU, BatchNorm]"
     def __init__(self, ni:int, nf:int, res:bool=False):

@@ -36,6 +36,7 @@ def model_files(name:str=DEFAULT, # model name
     d = Path(path) if path is not None else MODEL_DIR
     return d / f'{name}_weights.pth', d / f'{name}.json'
 
+# %% ../nbs/06a_pretrained.ipynb #78d7387a
 def save_pretrained(learn, # a `Learner` from `get_learner` (or anything with `model` and `hit_config`)
                     name:str=DEFAULT, # model name
                     path=None, # directory (default: the package's `MODEL_DIR`)

@@ -36,6 +36,7 @@ def lr_range_test(dls, # data
                        valley=float(sug.valley))
     return out
 
+# %% ../nbs/08_schedules.ipynb #84e85341
 def plot_lr_range(res:dict, # from `lr_range_test`
                   ax=None)->tuple: # (fig, ax)
     "Loss against learning rate (log axis), one curve per weight decay, valley marked"
@@ -63,6 +64,7 @@ def fit_schedule(learn, # a fresh learner
     elif kind == 'one_cycle': learn.fit_one_cycle(n_epoch, lr)
     else: raise ValueError(f'fit_schedule: unknown schedule {kind!r}; known: {SCHEDULES}')
 
+# %% ../nbs/08_schedules.ipynb #3407933d
 def schedule_study(dls, # data
                    lrs=(1e-3, 1e-2, 1e-1), # maximum rates
                    kinds=SCHEDULES, # schedules
@@ -87,6 +89,7 @@ def schedule_study(dls, # data
                                                             for i, k in enumerate(names)}))
     return runs
 
+# %% ../nbs/08_schedules.ipynb #ec4daa09
 def study_table(runs:list, metric:str='balanced_acc')->str:
     "Markdown table of the final `metric` per schedule (rows) and maximum rate (columns)"
     lrs = sorted({r['lr'] for r in runs}); kinds = list(dict.fromkeys(r['kind'] for r in runs))
@@ -95,6 +98,7 @@ def study_table(runs:list, metric:str='balanced_acc')->str:
     for k in kinds: lines.append(f'| {k} | ' + ' | '.join(f'{cell[(k, lr)]:.3f}' if (k, lr) in cell else '' for lr in lrs) + ' |')
     return '\n'.join(lines)
 
+# %% ../nbs/08_schedules.ipynb #887d01d3
 def plot_schedule_study(runs:list, metric:str='balanced_acc')->tuple:
     "Per schedule: training loss per batch and validation `metric` per epoch, one curve per maximum rate"
     kinds = list(dict.fromkeys(r['kind'] for r in runs))

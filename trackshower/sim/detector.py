@@ -46,6 +46,7 @@ class Readout:
     electrons_per_adc: float = 200. # gain: electrons per unit of hit integral
     window: int = 6 # ticks either side a deposit's charge is spread over
 
+# %% ../../nbs/03a_sim.detector.ipynb #0c6f0023
 def _spread_ticks(t, sig_t, window):
     "Fractions of charge (n, 2w+1) falling in ticks floor(t)-w..floor(t)+w for Gaussians centred at `t`"
     base = np.floor(t).astype(np.int64)
@@ -55,6 +56,7 @@ def _spread_ticks(t, sig_t, window):
     w /= w.sum(1, keepdims=True)
     return base[:, None] + offs[None, :], w
 
+# %% ../../nbs/03a_sim.detector.ipynb #e0facfd7
 def form_hits(rng, pos, q, sig_l, pid, pdg_of_pid, # deposits after drift; particle of each deposit; PDG per particle id
               geom:Geometry, readout:Readout=Readout(), views=tuple(View), event:int=0)->Hits:
     "Turn drifted charge deposits into the hits of `views`, with truth tag and PDG of each hit's main particle"

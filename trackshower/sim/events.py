@@ -32,11 +32,13 @@ class Primary:
     T: float
     parent: int = -1
 
+# %% ../../nbs/03b_sim.events.ipynb #51ab80f9
 def _dir_from_cos(rng, cth):
     "Unit vectors at polar angle acos(`cth`) from +z with uniform azimuth"
     cth = np.clip(np.atleast_1d(cth), -1, 1); phi = rng.uniform(0, 2 * np.pi, len(cth)); s = np.sqrt(1 - cth**2)
     return np.stack([s * np.cos(phi), s * np.sin(phi), cth], 1)
 
+# %% ../../nbs/03b_sim.events.ipynb #fa4d10ec
 def pi0_decay(rng, p_pi0:float, direction)->tuple:
     "Two photons (energies, unit directions) from a π⁰ of momentum `p_pi0` MeV/c along `direction`"
     E = math.hypot(p_pi0, MPI0); beta = p_pi0 / E; gamma = E / MPI0
@@ -50,6 +52,7 @@ def pi0_decay(rng, p_pi0:float, direction)->tuple:
         out_E.append(Eg); out_d.append(v / np.linalg.norm(v))
     return np.array(out_E), np.array(out_d)
 
+# %% ../../nbs/03b_sim.events.ipynb #ef0d022b
 def generate_primaries(rng, kind:str, geom:Geometry)->list:
     "The primary particles of one event of `kind`"
     if kind not in EVENT_KINDS: raise ValueError(f'unknown event kind {kind!r}; known: {EVENT_KINDS}')
@@ -86,6 +89,7 @@ def exit_distance(pos, d, geom:Geometry)->float:
         elif d[i] < -1e-12: t = min(t, (lo - pos[i]) / d[i])
     return max(float(t), 0.)
 
+# %% ../../nbs/03b_sim.events.ipynb #fc1ffbb9
 def transport_event(rng, primaries:list, geom:Geometry)->Deposits:
     "Transport `primaries` and everything they make; the deposits of the event"
     dep = Deposits()
@@ -155,6 +159,7 @@ def simulate_event(seed:int, # run seed
     dep = transport_event(rng, generate_primaries(rng, kind, geometry), geometry)
     return detector_response(rng, dep, geometry, readout, event), kind
 
+# %% ../../nbs/03b_sim.events.ipynb #eb41024b
 def detector_response(rng, dep:Deposits, geometry:Geometry, readout:Readout, event:int=0)->Hits:
     "The hits an event's deposits `dep` make: recombination, drift and hit finding"
     a = dep.arrays()
@@ -162,6 +167,7 @@ def detector_response(rng, dep:Deposits, geometry:Geometry, readout:Readout, eve
     pos, q, sig_l = drift(rng, a['pos'], q, geometry)
     return form_hits(rng, pos, q, sig_l, a['pid'], dep.pdg, geometry, readout, event=event)
 
+# %% ../../nbs/03b_sim.events.ipynb #b3354c54
 def simulate(n_events:int, # how many events
              seed:int=0, # run seed
              mix:dict=None, # event kind -> weight (default `DEFAULT_MIX`)
@@ -219,6 +225,7 @@ def kind_summary(n_per_kind:int=5, seed:int=0, geometry:Geometry=None)->dict:
                          shower_fraction=float((allh.tag == HitClass.SHOWER).mean()) if len(allh) else float('nan'))
     return out
 
+# %% ../../nbs/03b_sim.events.ipynb #194b75a7
 def plot_kind_summary(summary:dict)->tuple:
     "Bar charts of `kind_summary`: hits per view and shower fraction per kind; returns (fig, axes)"
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.5))
@@ -247,6 +254,7 @@ def _parse_mix(s:str)->dict:
     if not sum(out.values()) > 0: raise UsageError(f'--mix: the weights sum to 0 ({s!r}); give at least one kind a positive weight')
     return out
 
+# %% ../../nbs/03b_sim.events.ipynb #694bdca6
 @call_parse
 def trackshower_simulate(
     n_events:Param('number of events', int)=100,
@@ -275,6 +283,7 @@ def trackshower_simulate(
           f'shower fraction {float((evs.hits.tag == HitClass.SHOWER).mean()):.3f}')
     for p in paths: print(f'wrote {p}')
 
+# %% ../../nbs/03b_sim.events.ipynb #15ef2746
 def simulate_main():
     "Console entry point of `trackshower_simulate` (accepts `--n-events` and `--n_events`)"
     from trackshower.core import console_main

@@ -22,6 +22,7 @@ ME, MMU, MPI, MPI0, MP = 0.51099895, 105.6583755, 139.57039, 134.9768, 938.27208
 K_BETHE = 0.307075 # 4π N_A r_e² m_e c² (MeV mol⁻¹ cm²)
 MASS = {11: ME, 13: MMU, 211: MPI, 2212: MP, 22: 0., 111: MPI0}
 
+# %% ../../nbs/03_sim.physics.ipynb #9150c933
 def mass_of(pdg:int)->float:
     "Mass (MeV) of a particle with PDG code `pdg`"
     return MASS[abs(int(pdg))]
@@ -81,6 +82,7 @@ def density_effect(bg, mat:LArMaterial=LAR):
     d = 2 * math.log(10) * x - mat.sh_cbar
     return np.where(x >= mat.sh_x1, d, np.where(x >= mat.sh_x0, d + mat.sh_a * (mat.sh_x1 - x)**mat.sh_k, 0.))
 
+# %% ../../nbs/03_sim.physics.ipynb #54c6ac9a
 def w_max(T, mass):
     "Largest energy transfer to a free electron (MeV)"
     gamma, beta2, bg = _kin(T, mass)
@@ -137,6 +139,7 @@ def landau_params(T, mass, dx, mat:LArMaterial=LAR):
     dp = xi * (np.log(2 * ME * bg**2 / I) + np.log(xi / I) + 0.2 - beta2 - density_effect(bg, mat))
     return dp, xi
 
+# %% ../../nbs/03_sim.physics.ipynb #e8a76e07
 def sample_moyal(rng, n):
     "Standard Moyal variates (most probable value 0, scale 1): λ = −ln(z²), z ~ N(0,1)"
     z = rng.standard_normal(n)
@@ -147,6 +150,7 @@ def sample_inverse_square(rng, lo, hi):
     u = rng.random(np.shape(hi))
     return 1. / (1. / lo - u * (1. / lo - 1. / hi))
 
+# %% ../../nbs/03_sim.physics.ipynb #6b6e30e8
 def step_losses(rng, T, mass, dx, mat:LArMaterial=LAR)->tuple:
     "Visible energy per step (core + local transfers) and the delta rays (step index, energy) above `T_DELTA`"
     T = np.asarray(T, np.float64); dx = np.broadcast_to(dx, T.shape)
@@ -179,6 +183,7 @@ def highland(p, beta, dx, X0:float=LAR.X0):
     t = np.maximum(dx / X0, 1e-12)
     return 13.6 / (beta * p) * np.sqrt(t) * np.maximum(1 + 0.038 * np.log(t / beta**2), 0.)
 
+# %% ../../nbs/03_sim.physics.ipynb #7d6ecd5a
 def perp_basis(d):
     "Two unit vectors perpendicular to unit vectors `d` (n, 3)"
     d = np.atleast_2d(d)
@@ -189,6 +194,7 @@ def perp_basis(d):
     e2 = np.stack([dy * e1[:, 2] - dz * e1[:, 1], dz * e1[:, 0] - dx * e1[:, 2], dx * e1[:, 1] - dy * e1[:, 0]], 1)
     return e1, e2
 
+# %% ../../nbs/03_sim.physics.ipynb #b1dafd4e
 def scatter_directions(rng, d0, theta0, var_chunk:float=0.04)->np.ndarray:
     "Directions (n, 3) after each of n steps with scattering widths `theta0`, starting along unit vector `d0`"
     n = len(theta0)
@@ -226,6 +232,7 @@ class TrackResult:
     delta_dir: np.ndarray # delta-ray directions (m, 3)
     delta_T: np.ndarray # delta-ray kinetic energies (m,)
 
+# %% ../../nbs/03_sim.physics.ipynb #99b2b2a9
 def transport_heavy(rng, pos0, dir0, T0:float, mass:float, # start point (cm), unit direction, kinetic energy (MeV), mass
                     max_path:float=np.inf, # stop after this path length (cm): leaving the volume
                     interaction_length:float=None, # mean free path for a hadronic interaction (cm), None for none
@@ -293,6 +300,7 @@ def electron_dedx(T, mat:LArMaterial=LAR)->np.ndarray:
     d = density_effect(np.sqrt(gamma**2 - 1), mat)
     return K_BETHE / 2 * (mat.Z / mat.A) * mat.density / beta2 * (np.log(tau**2 * (tau + 2) / (2 * I**2)) + F - d)
 
+# %% ../../nbs/03_sim.physics.ipynb #c03f3251
 def mu_compton(E, mat:LArMaterial=LAR)->np.ndarray:
     "Klein–Nishina attenuation coefficient (1/cm) for photons of energy `E` MeV"
     k = np.maximum(np.asarray(E, np.float64), 1e-3) / ME
@@ -301,6 +309,7 @@ def mu_compton(E, mat:LArMaterial=LAR)->np.ndarray:
     n_e = mat.density * 6.02214076e23 * mat.Z / mat.A
     return s * n_e
 
+# %% ../../nbs/03_sim.physics.ipynb #931e0c74
 def mu_pair(E, mat:LArMaterial=LAR)->np.ndarray:
     "Pair-production attenuation coefficient (1/cm): Bethe–Heitler, unscreened near threshold, 7/(9 X0) at high energy"
     E = np.asarray(E, np.float64)
@@ -308,6 +317,7 @@ def mu_pair(E, mat:LArMaterial=LAR)->np.ndarray:
     low = (7 / 9) * np.log(np.maximum(2 * E / ME, 1.)) - 109 / 54
     return np.where(E > 2 * ME, (7 / 9) / mat.X0 * np.clip(low / full, 0., 1.), 0.)
 
+# %% ../../nbs/03_sim.physics.ipynb #fff50ac0
 def mu_photo(E, mat:LArMaterial=LAR)->np.ndarray:
     "Photo-absorption attenuation coefficient (1/cm) in argon (power-law fit)"
     return 0.11 * mat.density * (np.maximum(np.asarray(E, np.float64), 1e-3) / 0.1)**-3.1
@@ -335,17 +345,20 @@ def _sample_kn(rng, k):
         eps[todo[ok]] = e[ok]; todo = todo[~ok]
     return eps
 
+# %% ../../nbs/03_sim.physics.ipynb #71bdbe8f
 def _rotate(d, cth, phi):
     "Turn unit vectors `d` by polar angles with cosines `cth` and azimuths `phi`"
     e1, e2 = perp_basis(d); sth = np.sqrt(np.clip(1 - cth**2, 0, None))
     v = cth[:, None] * d + sth[:, None] * (np.cos(phi)[:, None] * e1 + np.sin(phi)[:, None] * e2)
     return v / np.sqrt((v * v).sum(1, keepdims=True))
 
+# %% ../../nbs/03_sim.physics.ipynb #a09de127
 def _brem_count(E):
     "Mean number of bremsstrahlung photons above `K_BREM_MIN` per radiation length for electrons of total energy `E`"
     r = np.maximum(E / K_BREM_MIN, 1.)
     return np.where(E > K_BREM_MIN, 4 / 3 * np.log(r) - 4 / 3 * (1 - 1 / r) + 0.5 * (1 - 1 / r**2), 0.)
 
+# %% ../../nbs/03_sim.physics.ipynb #11541bfd
 def _sample_brem(rng, E):
     "Photon energies for electrons of total energy `E` from (1/k)(4/3 − 4/3y + y²) above `K_BREM_MIN`"
     k = np.empty(len(E)); todo = np.arange(len(E))
@@ -397,6 +410,7 @@ def _photon_interactions(rng, g_pos, g_dir, g_E, g_pid, inside):
     cat = lambda xs, shape: np.concatenate(xs) if xs else np.zeros(shape)
     return (cat(e_pos, (0, 3)), cat(e_dir, (0, 3)), cat(e_T, 0), cat(e_pdg, 0).astype(np.int64), cat(e_par, 0).astype(np.int64)), g_new
 
+# %% ../../nbs/03_sim.physics.ipynb #e74f0376
 def em_cascade(rng, dep:Deposits, # random generator; deposits to fill
                e_pos, e_dir, e_T, e_pdg, e_parent, # electrons/positrons to follow (arrays)
                g_pos, g_dir, g_E, g_parent, # photons to follow (arrays)
