@@ -8,6 +8,7 @@ from dataclasses import dataclass, fields
 from enum import IntEnum
 from typing import Iterable, Optional
 import numpy as np
+from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['SHOWER_PDGS', 'MAX_COORD', 'HitClass', 'View', 'as_view', 'as_views', 'view_group', 'group_event_view', 'is_track',
@@ -130,34 +131,38 @@ class Hits:
         "Hits of one `view`"
         return self[self.view == int(view)]
 
-    def equals(self, other:Hits)->bool:
-        "True when both hold the same arrays bit for bit (and the same event number)"
-        a, b = self.columns(), other.columns()
-        return (self.event == other.event and a.keys() == b.keys()
-                and all(np.array_equal(a[k], b[k]) for k in a))
-
-    @classmethod
-    def empty(cls, truth:bool=True, event:int=0, like:Hits=None)->Hits:
-        "No hits: with the fields of `like` if given, else with all truth fields when `truth`"
-        keep = like.columns().keys() if like is not None else [k for k in _DTYPES if truth or k not in _OPTIONAL]
-        cols = {k: np.zeros(0, _DTYPES[k]) for k in keep}
-        return cls(**cols, event=event)
-
-    @classmethod
-    def concat(cls, hits:Iterable[Hits], event:int=0)->Hits:
-        "Join `hits` (all with the same optional fields) into one"
-        hits = list(hits)
-        if not hits: return cls.empty(event=event)
-        keys = hits[0].columns().keys()
-        for h in hits[1:]:
-            if h.columns().keys() != keys: raise ValueError("Hits.concat: the parts carry different truth fields")
-        return cls(**{k: np.concatenate([h.columns()[k] for h in hits]) for k in keys}, event=event)
-
     def __repr__(self):
         per_view = ', '.join(f'{v.name}={int((self.view == v).sum())}' for v in View)
         s = f'Hits(event={self.event}, n={len(self)}: {per_view}'
         if self.has_truth and len(self): s += f', shower fraction={float((self.tag == HitClass.SHOWER).mean()):.3f}'
         return s + ')'
+
+# %% ../nbs/00_core.ipynb #2c8bfd25
+@patch
+def equals(self:Hits, other:Hits)->bool:
+    "True when both hold the same arrays bit for bit (and the same event number)"
+    a, b = self.columns(), other.columns()
+    return (self.event == other.event and a.keys() == b.keys()
+            and all(np.array_equal(a[k], b[k]) for k in a))
+
+# %% ../nbs/00_core.ipynb #9bdac00e
+@patch(cls_method=True)
+def empty(cls:Hits, truth:bool=True, event:int=0, like:Hits=None)->Hits:
+    "No hits: with the fields of `like` if given, else with all truth fields when `truth`"
+    keep = like.columns().keys() if like is not None else [k for k in _DTYPES if truth or k not in _OPTIONAL]
+    cols = {k: np.zeros(0, _DTYPES[k]) for k in keep}
+    return cls(**cols, event=event)
+
+# %% ../nbs/00_core.ipynb #45996296
+@patch(cls_method=True)
+def concat(cls:Hits, hits:Iterable[Hits], event:int=0)->Hits:
+    "Join `hits` (all with the same optional fields) into one"
+    hits = list(hits)
+    if not hits: return cls.empty(event=event)
+    keys = hits[0].columns().keys()
+    for h in hits[1:]:
+        if h.columns().keys() != keys: raise ValueError("Hits.concat: the parts carry different truth fields")
+    return cls(**{k: np.concatenate([h.columns()[k] for h in hits]) for k in keys}, event=event)
 
 # %% ../nbs/00_core.ipynb #4a3cbbbc
 class Events:
@@ -185,51 +190,59 @@ class Events:
         for name, per in (('kinds', self.kinds), ('sources', self.sources), *(((f'timestamps[{v}]', t) for v, t in (self.timestamps or {}).items()))):
             if per is not None and len(per) != n: raise ValueError(f'Events: {len(per)} {name} for {n} events')
 
-    def meta(self, idx=None)->dict:
-        "The per-event metadata of events `idx` (all by default), and the skipped records, as `Events` arguments"
-        pick = (lambda a: a) if idx is None else (lambda a: [a[j] for j in idx])
-        return dict(kinds=None if self.kinds is None else np.asarray(pick(self.kinds), dtype=object),
-                    sources=None if self.sources is None else pick(self.sources),
-                    timestamps=None if self.timestamps is None else {v: pick(t) for v, t in self.timestamps.items()},
-                    skipped=self.skipped)
-
-    @classmethod
-    def from_list(cls, events:Iterable[Hits], **meta)->Events:
-        "Pack a list of per-event `Hits` (`meta`: per-event metadata, see `Events`)"
-        events = list(events)
-        offsets = np.concatenate([[0], np.cumsum([len(e) for e in events], dtype=np.int64)])
-        return cls(Hits.concat(events), offsets, [e.event for e in events], **meta)
-
     def __len__(self): return len(self.offsets) - 1
     @property
     def n_hits(self)->int: return len(self.hits)
 
-    def __getitem__(self, i):
-        "One event as `Hits` (int) or a sub-range as `Events` (slice, metadata carried along)"
-        if isinstance(i, slice):
-            idx = range(len(self))[i]
-            if idx.step != 1: return Events.from_list((self[j] for j in idx), **self.meta(idx))
-            lo, hi = self.offsets[idx.start], self.offsets[idx.stop]
-            return Events(self.hits[lo:hi], self.offsets[idx.start:idx.stop + 1] - lo, self.event_ids[i], **self.meta(idx))
-        i = range(len(self))[i]
-        h = self.hits[self.offsets[i]:self.offsets[i + 1]]
-        h.event = int(self.event_ids[i])
-        return h
-
-    def select(self, keep)->Events:
-        "The events at indices `keep` (metadata carried along)"
-        keep = [int(j) for j in keep]
-        return Events.from_list((self[j] for j in keep), **self.meta(keep))
-
     def __iter__(self): return (self[i] for i in range(len(self)))
-
-    def equals(self, other:Events)->bool:
-        "Same events, bit for bit"
-        return (np.array_equal(self.offsets, other.offsets) and np.array_equal(self.event_ids, other.event_ids)
-                and self.hits.equals(other.hits))
 
     def __repr__(self): return f'Events(n_events={len(self)}, n_hits={self.n_hits})'
 
+# %% ../nbs/00_core.ipynb #5474a18c
+@patch
+def meta(self:Events, idx=None)->dict:
+    "The per-event metadata of events `idx` (all by default), and the skipped records, as `Events` arguments"
+    pick = (lambda a: a) if idx is None else (lambda a: [a[j] for j in idx])
+    return dict(kinds=None if self.kinds is None else np.asarray(pick(self.kinds), dtype=object),
+                sources=None if self.sources is None else pick(self.sources),
+                timestamps=None if self.timestamps is None else {v: pick(t) for v, t in self.timestamps.items()},
+                skipped=self.skipped)
+
+# %% ../nbs/00_core.ipynb #462b4b1b
+@patch(cls_method=True)
+def from_list(cls:Events, events:Iterable[Hits], **meta)->Events:
+    "Pack a list of per-event `Hits` (`meta`: per-event metadata, see `Events`)"
+    events = list(events)
+    offsets = np.concatenate([[0], np.cumsum([len(e) for e in events], dtype=np.int64)])
+    return cls(Hits.concat(events), offsets, [e.event for e in events], **meta)
+
+# %% ../nbs/00_core.ipynb #eb6dafdd
+@patch
+def __getitem__(self:Events, i):
+    "One event as `Hits` (int) or a sub-range as `Events` (slice, metadata carried along)"
+    if isinstance(i, slice):
+        idx = range(len(self))[i]
+        if idx.step != 1: return Events.from_list((self[j] for j in idx), **self.meta(idx))
+        lo, hi = self.offsets[idx.start], self.offsets[idx.stop]
+        return Events(self.hits[lo:hi], self.offsets[idx.start:idx.stop + 1] - lo, self.event_ids[i], **self.meta(idx))
+    i = range(len(self))[i]
+    h = self.hits[self.offsets[i]:self.offsets[i + 1]]
+    h.event = int(self.event_ids[i])
+    return h
+
+# %% ../nbs/00_core.ipynb #a2cc5fae
+@patch
+def select(self:Events, keep)->Events:
+    "The events at indices `keep` (metadata carried along)"
+    keep = [int(j) for j in keep]
+    return Events.from_list((self[j] for j in keep), **self.meta(keep))
+
+# %% ../nbs/00_core.ipynb #2ac97d7a
+@patch
+def equals(self:Events, other:Events)->bool:
+    "Same events, bit for bit"
+    return (np.array_equal(self.offsets, other.offsets) and np.array_equal(self.event_ids, other.event_ids)
+            and self.hits.equals(other.hits))
 
 # %% ../nbs/00_core.ipynb #419574b7
 import sys, os, errno, importlib.util

@@ -21,6 +21,7 @@ from fastai.imports import dispatch
 from .core import HitClass, View, Hits, Events
 from .images import ImageGeometry, TileGeometry, events_images, dense, CLASS_CMAP
 from .io import read_pandora_csv, read_root, csv_path
+from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['CODES', 'load_events', 'HitImage', 'HitImageStore', 'EventSplitter', 'FlipAxes', 'ChargeJitter', 'RandomHitCrop',
@@ -96,26 +97,35 @@ class HitImageStore:
     def image(self, i:int)->HitImage:
         "Dense image `i`, [1, H, W] float32"
         return HitImage(torch.from_numpy(dense(self.si, i, self._offs, mask=False)[0]))
-    def mask(self, i:int)->TensorMask:
-        "Dense truth mask `i`, [H, W] int64 (0 null, 1 shower, 2 track)"
-        if not self.has_truth: raise ValueError('HitImageStore.mask: these events carry no truth tags')
-        return TensorMask(torch.from_numpy(dense(self.si, i, self._offs, image=False)[1][0].astype(np.int64)))
-    def stats(self, idx=None)->tuple:
-        "Mean and std of the pixel values over images `idx` (all pixels, empty ones included)"
-        idx = np.arange(len(self)) if idx is None else np.asarray(idx)
-        keep = np.isin(self.si.pix_image, idx)
-        n = max(len(idx) * self.geom.shape[0] * self.geom.shape[1], 1)
-        v = self.si.value[keep].astype(np.float64)
-        mean = v.sum() / n
-        return float(mean), float(np.sqrt(max((v ** 2).sum() / n - mean ** 2, 1e-12)))
-    def class_counts(self, idx=None)->np.ndarray:
-        "Pixels per class (null, shower, track) over images `idx`"
-        idx = np.arange(len(self)) if idx is None else np.asarray(idx)
-        keep = np.isin(self.si.pix_image, idx)
-        c = np.bincount(self.si.label[keep], minlength=3).astype(np.int64)
-        c[0] = len(idx) * self.geom.shape[0] * self.geom.shape[1] - c[1:].sum()
-        return c
     def __repr__(self): return f'HitImageStore({len(self)} images of {self.n_events} events, views {self.views}, {self.geom})'
+
+# %% ../nbs/05_data.ipynb #801e544d
+@patch
+def mask(self:HitImageStore, i:int)->TensorMask:
+    "Dense truth mask `i`, [H, W] int64 (0 null, 1 shower, 2 track)"
+    if not self.has_truth: raise ValueError('HitImageStore.mask: these events carry no truth tags')
+    return TensorMask(torch.from_numpy(dense(self.si, i, self._offs, image=False)[1][0].astype(np.int64)))
+
+# %% ../nbs/05_data.ipynb #b15d6405
+@patch
+def stats(self:HitImageStore, idx=None)->tuple:
+    "Mean and std of the pixel values over images `idx` (all pixels, empty ones included)"
+    idx = np.arange(len(self)) if idx is None else np.asarray(idx)
+    keep = np.isin(self.si.pix_image, idx)
+    n = max(len(idx) * self.geom.shape[0] * self.geom.shape[1], 1)
+    v = self.si.value[keep].astype(np.float64)
+    mean = v.sum() / n
+    return float(mean), float(np.sqrt(max((v ** 2).sum() / n - mean ** 2, 1e-12)))
+
+# %% ../nbs/05_data.ipynb #6e05c563
+@patch
+def class_counts(self:HitImageStore, idx=None)->np.ndarray:
+    "Pixels per class (null, shower, track) over images `idx`"
+    idx = np.arange(len(self)) if idx is None else np.asarray(idx)
+    keep = np.isin(self.si.pix_image, idx)
+    c = np.bincount(self.si.label[keep], minlength=3).astype(np.int64)
+    c[0] = len(idx) * self.geom.shape[0] * self.geom.shape[1] - c[1:].sum()
+    return c
 
 # %% ../nbs/05_data.ipynb #2bdb69c0
 class EventSplitter:

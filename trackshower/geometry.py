@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 import math
 import numpy as np
 from .core import View
+from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['LAR', 'LArMaterial', 'Geometry']
@@ -51,12 +52,6 @@ class Geometry:
 
     PRESETS = {} # filled below
 
-    @classmethod
-    def preset(cls, name:str='dune_fd_hd')->Geometry:
-        "A named detector: 'dune_fd_hd', 'protodune_sp' or 'microboone'"
-        if name not in cls.PRESETS: raise KeyError(f"unknown geometry preset {name!r}; known: {sorted(cls.PRESETS)}")
-        return cls.PRESETS[name]
-
     @property
     def drift_length(self)->float: return self.x_range[1] - self.x_range[0]
     @property
@@ -64,38 +59,11 @@ class Geometry:
         "Drift distance per sampling tick (cm)"
         return self.drift_velocity * self.sampling_period
 
-    def wire_coordinate(self, view:View, y, z)->np.ndarray:
-        "Pandora's wire coordinate of points (`y`, `z`) in `view`"
-        y, z = np.asarray(y, dtype=np.float64), np.asarray(z, dtype=np.float64)
-        th = math.radians(self.wire_angle_deg[int(view)])
-        if view == View.U: return z * math.cos(th) - y * math.sin(th)
-        if view == View.V: return z * math.cos(th) + y * math.sin(th)
-        return z * math.cos(th) + y * math.sin(th) if th else z.copy()
-
-    def project(self, xyz, view:View)->np.ndarray:
-        "2D coordinates (x, wire coordinate) of 3D points `xyz` (n, 3) in `view`"
-        xyz = np.asarray(xyz, dtype=np.float64).reshape(-1, 3)
-        return np.stack([xyz[:, 0], self.wire_coordinate(view, xyz[:, 1], xyz[:, 2])], axis=1)
-
-    def wire_extent(self, view:View)->tuple:
-        "Range of the wire coordinate over the volume in `view` (cm)"
-        ys, zs = np.meshgrid(self.y_range, self.z_range)
-        w = self.wire_coordinate(view, ys.ravel(), zs.ravel())
-        return float(w.min()), float(w.max())
-
     def n_wires(self, view:View)->int:
         lo, hi = self.wire_extent(view)
         return int(math.floor((hi - lo) / self.wire_pitch[int(view)])) + 1
 
     def n_ticks(self)->int: return int(math.ceil(self.drift_length / self.tick_cm))
-
-    def contains(self, xyz, margin:float=0.)->np.ndarray:
-        "Which points of `xyz` (n, 3) lie inside the active volume shrunk by `margin` (cm)"
-        xyz = np.asarray(xyz).reshape(-1, 3)
-        inside = np.ones(len(xyz), bool)
-        for i, (lo, hi) in enumerate((self.x_range, self.y_range, self.z_range)):
-            inside &= (xyz[:, i] >= lo + margin) & (xyz[:, i] <= hi - margin)
-        return inside
 
 Geometry.PRESETS.update(
     dune_fd_hd=Geometry('dune_fd_hd', (0.4669, 0.4669, 0.479), (35.7, 35.7, 0.), (0., 350.), (-600., 600.), (0., 1394.)),
@@ -103,3 +71,45 @@ Geometry.PRESETS.update(
     microboone=Geometry('microboone', (0.3, 0.3, 0.3), (60., 60., 0.), (0., 256.35), (-116.5, 116.5), (0., 1036.8),
                         e_field=0.273, drift_velocity=0.1098),
 )
+
+# %% ../nbs/01_geometry.ipynb #a6e4e418
+@patch(cls_method=True)
+def preset(cls:Geometry, name:str='dune_fd_hd')->Geometry:
+    "A named detector: 'dune_fd_hd', 'protodune_sp' or 'microboone'"
+    if name not in cls.PRESETS: raise KeyError(f"unknown geometry preset {name!r}; known: {sorted(cls.PRESETS)}")
+    return cls.PRESETS[name]
+
+# %% ../nbs/01_geometry.ipynb #8480e9a7
+@patch
+def wire_coordinate(self:Geometry, view:View, y, z)->np.ndarray:
+    "Pandora's wire coordinate of points (`y`, `z`) in `view`"
+    y, z = np.asarray(y, dtype=np.float64), np.asarray(z, dtype=np.float64)
+    th = math.radians(self.wire_angle_deg[int(view)])
+    if view == View.U: return z * math.cos(th) - y * math.sin(th)
+    if view == View.V: return z * math.cos(th) + y * math.sin(th)
+    return z * math.cos(th) + y * math.sin(th) if th else z.copy()
+
+# %% ../nbs/01_geometry.ipynb #0937fc7f
+@patch
+def project(self:Geometry, xyz, view:View)->np.ndarray:
+    "2D coordinates (x, wire coordinate) of 3D points `xyz` (n, 3) in `view`"
+    xyz = np.asarray(xyz, dtype=np.float64).reshape(-1, 3)
+    return np.stack([xyz[:, 0], self.wire_coordinate(view, xyz[:, 1], xyz[:, 2])], axis=1)
+
+# %% ../nbs/01_geometry.ipynb #95ede39a
+@patch
+def wire_extent(self:Geometry, view:View)->tuple:
+    "Range of the wire coordinate over the volume in `view` (cm)"
+    ys, zs = np.meshgrid(self.y_range, self.z_range)
+    w = self.wire_coordinate(view, ys.ravel(), zs.ravel())
+    return float(w.min()), float(w.max())
+
+# %% ../nbs/01_geometry.ipynb #11025dc2
+@patch
+def contains(self:Geometry, xyz, margin:float=0.)->np.ndarray:
+    "Which points of `xyz` (n, 3) lie inside the active volume shrunk by `margin` (cm)"
+    xyz = np.asarray(xyz).reshape(-1, 3)
+    inside = np.ones(len(xyz), bool)
+    for i, (lo, hi) in enumerate((self.x_range, self.y_range, self.z_range)):
+        inside &= (xyz[:, i] >= lo + margin) & (xyz[:, i] <= hi - margin)
+    return inside

@@ -79,6 +79,7 @@ def set_journal(name)->Path:
     "The journal of the set called `name` (a path whose last part names the set)"
     name = Path(name); return name.parent / f'.{name.name}.set.json'
 
+# %% ../nbs/02_io.ipynb #12443a38
 def _sha256(path)->str:
     h = hashlib.sha256()
     with open(path, 'rb') as f:
@@ -94,6 +95,7 @@ def _write_journal(j:Path, state:str, members:list):
         with contextlib.suppress(FileNotFoundError): os.unlink(tmp)
         raise
 
+# %% ../nbs/02_io.ipynb #3b83db1c
 @contextlib.contextmanager
 def atomic_set(name, # the set's name: a path whose last part names it (e.g. the CSV prefix)
                paths:list, # the members' final paths
@@ -116,12 +118,14 @@ def atomic_set(name, # the set's name: a path whose last part names it (e.g. the
         raise
     _roll_forward(j, members)
 
+# %% ../nbs/02_io.ipynb #239c0865
 def _roll_forward(j:Path, members:list):
     for m in members:
         t = j.parent / m['tmp']
         if t.exists(): os.replace(t, j.parent / m['file'])
     _write_journal(j, 'committed', [{k: v for k, v in m.items() if k != 'tmp'} for m in members])
 
+# %% ../nbs/02_io.ipynb #1445ace3
 def check_set(name, # the set's name (as given to `atomic_set`)
               files=None, # members to verify (default: all in the journal)
              )->bool: # True if the set has a journal
@@ -142,7 +146,6 @@ def check_set(name, # the set's name (as given to `atomic_set`)
             raise HitIOError(f'this file was replaced after its set was written (the set would be mixed); '
                              f'rewrite the whole set, or delete {j.name} to accept the files as they are', path=p)
     return True
-
 
 # %% ../nbs/02_io.ipynb #ef6749c0
 CSV_FORMATS = {
@@ -267,6 +270,7 @@ def _parse_values(text:str)->np.ndarray:
     return pd.read_csv(_io.StringIO(text), header=None, names=['v'], dtype=np.float64, engine='c',
                        skip_blank_lines=False, keep_default_na=False, na_values=[''])['v'].to_numpy()
 
+# %% ../nbs/02_io.ipynb #4691b502
 def _parse_lines(lines:list, fmt:str)->tuple:
     """Parse many lines at once: structure per line, all numbers in one pass, checks vectorised.
     Returns (timestamps, parsed dicts, {line index: HitIOError}); a line the fast pass doubts is
@@ -309,6 +313,7 @@ def _parse_lines(lines:list, fmt:str)->tuple:
         h0 += n
     return tss, out, errors
 
+# %% ../nbs/02_io.ipynb #934d42f1
 def _read_view_lines(path:Path, fmt:str, strict:bool, skipped:list)->tuple:
     "Parse every line of one view file; returns (timestamps, parsed dicts or None for skipped lines)"
     if not path.exists(): raise HitIOError('file not found', path=path)
@@ -322,6 +327,7 @@ def _read_view_lines(path:Path, fmt:str, strict:bool, skipped:list)->tuple:
         skipped.append((str(path), i + 1, e.reason))
     return tss, out
 
+# %% ../nbs/02_io.ipynb #599d7ad7
 def read_pandora_csv(prefix, # `<prefix>_CaloHitList{U,V,W}.csv` are read
                      views='UVW', # which views to read
                      fmt:str='xzta', # layout, a key of `CSV_FORMATS`
@@ -357,6 +363,7 @@ def read_pandora_csv(prefix, # `<prefix>_CaloHitList{U,V,W}.csv` are read
                       f'(lines {lines[:10]}{" ..." if len(lines) > 10 else ""}); see events.skipped')
     return evs
 
+# %% ../nbs/02_io.ipynb #29d9867c
 def write_pandora_csv(events:Events, # events with truth tags
                       prefix, # files `<prefix>_CaloHitList{U,V,W}.csv` are written (atomically)
                       views='UVW', # which views to write
