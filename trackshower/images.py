@@ -135,6 +135,47 @@ def _unique_inverse(code):
     inv = np.empty(len(sc), np.int64); inv[o] = np.cumsum(first.view(np.uint8), dtype=np.int64) - 1
     return sc[first], inv
 
+# %% ../nbs/04_images.ipynb #9423eeec
+def _pixel_labels(inv, adc, tag, npix:int)->np.ndarray:
+    "Class of each pixel from its hits' truth (`inv`: pixel of each hit): the class with more charge; on a tie, the one with more hits (track if equal)"
+    sign = (tag == HitClass.SHOWER).astype(np.float64) - (tag == HitClass.TRACK)  # +1 shower, -1 track
+    w, c = np.bincount(inv, adc * sign, npix), np.bincount(inv, sign, npix)
+    return np.where((w > 0) | ((w == 0) & (c > 0)), HitClass.SHOWER, HitClass.TRACK).astype(np.uint8)
+
+def _minmax_values(charge, pix_image, n_images:int, n_pix_image:int)->np.ndarray:
+    "Pandora's per-image min-max scaling of pixel charges (the minimum over all pixels: 0 unless every pixel has charge)"
+    starts_i = np.searchsorted(pix_image, np.arange(n_images))
+    vmax, vmin = np.maximum.reduceat(charge, starts_i), np.minimum.reduceat(charge, starts_i)
+    full = np.diff(np.append(starts_i, len(charge))) == n_pix_image
+    vmin = np.where(full, vmin, np.minimum(vmin, 0))
+    span = (vmax - vmin)[pix_image]
+    return np.where(span > 0, (charge - vmin[pix_image]) / np.where(span > 0, span, 1), 0).astype(np.float32)
+
+# %% ../nbs/04_images.ipynb #0056b53f
+def _without_insane(x, z, adc, view, group, geom, tag, warn)->SparseImages:
+    "`build_images` of the hits with sane coordinates; the others get no pixel and count as outside"
+    far = insane_coords(x, z); keep = np.flatnonzero(~far)
+    si = build_images(*(np.asarray(a)[keep] for a in (x, z, adc, view, group)), geom, None if tag is None else np.asarray(tag)[keep], warn=False)
+    hp = np.full(len(far), -1, np.int64); hp[keep] = si.hit_pixel
+    si.hit_pixel, si.n_outside = hp, si.n_outside + int(far.sum())
+    if warn: warnings.warn(f'build_images: {si.n_outside} of {len(far)} hits fall outside {type(geom).__name__} '
+                           f'or the detector range and get no pixel')
+    return si
+
+# %% ../nbs/04_images.ipynb #fe06ac09
+def _pixel_index(geom:ImageGeometry, x, z, view, group)->tuple:
+    "Locate hits (sorted by group) in `geom`: (inside, quirk, pixel of each inside hit, pix_rc, pix_image, image_group, image_key)"
+    H, W = geom.shape
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    gidx = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, len(x))))
+    key, row, col, inside, quirk = geom.locate(x, z, view, gidx, *_region(x, z, starts))
+    n_keys = int(key.max()) + 1
+    upix, inv = _unique_inverse(((group * n_keys + key) * (H * W) + row * W + col)[inside])
+    img_code, pix_rc = np.divmod(upix, H * W)
+    uimg, pix_image = _unique_inverse(img_code)
+    image_group, image_key = np.divmod(uimg, n_keys)
+    return inside, quirk, inv, pix_rc, pix_image, image_group, image_key
+
 # %% ../nbs/04_images.ipynb #a343a137
 def build_images(x, # drift coordinate of each hit
                  z, # wire coordinate
@@ -146,20 +187,11 @@ def build_images(x, # drift coordinate of each hit
                  warn:bool=True, # warn when hits fall outside the geometry
                 )->SparseImages:
     "Sparse images of the hits of every `group` in `geom`, with the mask from `tag` and each hit's pixel"
-    far = insane_coords(x, z)
-    if far.any():   # absurd coordinates would stretch the region (and overflow the tile keys) of every other hit
-        keep = np.flatnonzero(~far)
-        si = build_images(*(np.asarray(a)[keep] for a in (x, z, adc, view, group)), geom,
-                          None if tag is None else np.asarray(tag)[keep], warn=False)
-        hp = np.full(len(far), -1, np.int64); hp[keep] = si.hit_pixel
-        si.hit_pixel, si.n_outside = hp, si.n_outside + int(far.sum())
-        if warn: warnings.warn(f'build_images: {si.n_outside} of {len(far)} hits fall outside {type(geom).__name__} '
-                               f'or the detector range and get no pixel')
-        return si
+    # absurd coordinates would stretch the region (and overflow the tile keys) of every other hit
+    if insane_coords(x, z).any(): return _without_insane(x, z, adc, view, group, geom, tag, warn)
     x, z = np.asarray(x, np.float32), np.asarray(z, np.float32)
     adc, view, group = np.asarray(adc, np.float64), np.asarray(view, np.int64), np.asarray(group, np.int64)
-    n = len(x)
-    H, W = geom.shape
+    n, (H, W) = len(x), geom.shape
     hit_pixel = np.full(n, -1, np.int64)
     if n == 0:
         e = np.zeros(0, np.int64)
@@ -169,46 +201,18 @@ def build_images(x, # drift coordinate of each hit
     if order is not None:
         x, z, adc, view, group = x[order], z[order], adc[order], view[order], group[order]
         if tag is not None: tag = np.asarray(tag)[order]
-    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
-    gidx = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, n)))
-    lo, hi = _region(x, z, starts)
-    key, row, col, inside, quirk = geom.locate(x, z, view, gidx, lo, hi)
-    n_quirk = int(quirk.sum())
-    n_keys = int(key.max()) + 1
-    code = (group * n_keys + key) * (H * W) + row * W + col
-    all_in = bool(inside.all())
-    code_in = code if all_in else code[inside]
-    upix, inv = _unique_inverse(code_in)
-    img_code, pix_rc = np.divmod(upix, H * W)
-    uimg, pix_image = _unique_inverse(img_code)
-    image_group, image_key = np.divmod(uimg, n_keys)
-    npix = len(upix)
-    adc_in = adc if all_in else adc[inside]
-    charge = np.bincount(inv, adc_in, minlength=npix)
-    label = None
-    if tag is not None:
-        t = np.asarray(tag) if all_in else np.asarray(tag)[inside]
-        sign = (t == HitClass.SHOWER).astype(np.float64) - (t == HitClass.TRACK)  # +1 shower, -1 track
-        w, c = np.bincount(inv, adc_in * sign, npix), np.bincount(inv, sign, npix)
-        label = np.where((w > 0) | ((w == 0) & (c > 0)), HitClass.SHOWER, HitClass.TRACK).astype(np.uint8)
-    charge = charge.astype(np.float32)
-    value = charge
-    if geom.minmax and npix:
-        starts_i = np.searchsorted(pix_image, np.arange(len(uimg)))
-        vmax = np.maximum.reduceat(charge, starts_i)
-        vmin = np.minimum.reduceat(charge, starts_i)
-        full = np.diff(np.append(starts_i, npix)) == H * W
-        vmin = np.where(full, vmin, np.minimum(vmin, 0))
-        span = (vmax - vmin)[pix_image]
-        value = np.where(span > 0, (charge - vmin[pix_image]) / np.where(span > 0, span, 1), 0).astype(np.float32)
-    if all_in: hp = inv
-    else: hp = np.full(n, -1, np.int64); hp[inside] = inv
+    inside, quirk, inv, pix_rc, pix_image, image_group, image_key = _pixel_index(geom, x, z, view, group)
+    npix = len(pix_rc)
+    charge = np.bincount(inv, adc[inside], minlength=npix).astype(np.float32)
+    label = None if tag is None else _pixel_labels(inv, adc[inside], np.asarray(tag)[inside], npix)
+    value = _minmax_values(charge, pix_image, len(image_group), H * W) if geom.minmax and npix else charge
+    hp = np.full(n, -1, np.int64); hp[inside] = inv
     if order is not None: hit_pixel[order] = hp
     else: hit_pixel = hp
     n_out = int(n - inside.sum())
     if n_out and warn: warnings.warn(f'build_images: {n_out} of {n} hits fall outside {type(geom).__name__} and get no pixel')
     return SparseImages(geom.shape, image_group, image_key, pix_image, pix_rc, charge, value, label, hit_pixel,
-                        n_out, n_quirk)
+                        n_out, int(quirk.sum()))
 
 # %% ../nbs/04_images.ipynb #ee6246ca
 def dense(si:SparseImages, # sparse images

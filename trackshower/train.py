@@ -20,7 +20,8 @@ from .baseline import CutBaseline
 from .distributed import simulate_parallel, is_rank0, ddp_context, ensure_process_group
 
 # %% auto #0
-__all__ = ['TrainConfig', 'load_split', 'make_learner', 'choose_lr', 'fit', 'evaluate_run', 'resumable', 'train_run']
+__all__ = ['TrainConfig', 'load_split', 'make_learner', 'choose_lr', 'fit', 'evaluate_run', 'resumable', 'prepare_out',
+           'start_run', 'finish_run', 'train_run']
 
 # %% ../nbs/11a_train.ipynb #t0000005
 @dataclass
@@ -142,6 +143,44 @@ def resumable(out)->tuple:
     if missing: raise UsageError(f'--resume {out}: run_config.json lacks {missing} (written by an older version)')
     return TrainConfig(**c['config']), c['lr']
 
+# %% ../nbs/11a_train.ipynb #bf7d9d4f
+def prepare_out(out:Path, # run directory
+                resume:bool=False, # continuing the run in `out`
+                overwrite:bool=False, # replace a previous run in `out`
+               ):
+    "Check `out` can take this run: a directory holding a previous run is refused (or, with `overwrite`, cleared)"
+    check_output(out, is_dir=True)
+    if not resume and out.is_dir() and any(out.iterdir()):   # never a mix of two runs in one directory
+        if not overwrite: raise UsageError(f'--out {out} holds a previous run: choose another directory, --resume it, or give --overwrite')
+        if is_rank0(): import shutil; shutil.rmtree(out)
+
+def start_run(learn, cfg:TrainConfig, lr, out:Path, data:dict, resume:bool, quick:bool, say=print)->tuple:
+    "(first epoch, max rate): from the checkpoint when resuming, else epoch 0 and `choose_lr`, recorded in run_config.json"
+    if resume:
+        start = resume_learner(learn); say(f'resuming after epoch {start} of {cfg.epochs}')
+        return start, lr
+    rec = lambda **kw: write_text(out / 'run_config.json', json.dumps(dict(config=asdict(cfg), data=data, **kw), indent=1))
+    if is_rank0(): out.mkdir(parents=True, exist_ok=True); rec()
+    lr = choose_lr(learn, cfg.lr, out, quick)
+    if is_rank0(): rec(lr=lr)   # what --resume needs
+    return 0, lr
+
+# %% ../nbs/11a_train.ipynb #4c478a38
+def finish_run(learn, cfg:TrainConfig, lr:float, final:dict, data:dict, start:int, trainval:Events, test:Events, out:Path,
+               quick:bool=False, progress:bool=True, n_show:int=3, say=print)->dict:
+    "Training plot, held-out evaluation against the baseline, event displays and Pandora export; what metrics.json holds"
+    save_fig(training_plot(learn.recorder, start), out / 'training.png')
+    names = list(learn.recorder.metric_names[1:-1])
+    result = dict(lr=lr, epochs=cfg.epochs, validation=final, history_names=names, data=data,
+                  history=[[float(x) for x in v[:len(names)]] for v in learn.recorder.values[start:]])
+    if not quick and len(test):
+        say('evaluating on the held-out events; fitting the cut-based baseline on the training events')
+        pred, res = evaluate_run(learn, trainval, test, cfg.views, out, progress)
+        result.update(res)
+        run_plots(learn, test, pred, result['network'], cfg.views, out, n_show)
+        result['exported'] = {k: str(v) for k, v in export_pandora(learn, out / 'trackshower').items()}
+    return result
+
 # %% ../nbs/11a_train.ipynb #t0000018
 def train_run(cfg:TrainConfig=None, # what to train (default `TrainConfig()`)
               out='runs/train', # run directory
@@ -156,11 +195,9 @@ def train_run(cfg:TrainConfig=None, # what to train (default `TrainConfig()`)
     t0, out, rank0 = time.time(), Path(out), is_rank0()
     say = (lambda *a: print(*a, flush=True)) if rank0 else (lambda *a: None)
     cfg, lr = resumable(out) if resume else (cfg or TrainConfig(), None)
-    cfg.check(); check_output(out, is_dir=True)
+    cfg.check()
     if workers < 0: raise UsageError(f'--workers must be at least 0, got {workers}')
-    if not resume and out.is_dir() and any(out.iterdir()):   # never a mix of two runs in one directory
-        if not overwrite: raise UsageError(f'--out {out} holds a previous run: choose another directory, --resume it, or give --overwrite')
-        if rank0: import shutil; shutil.rmtree(out)
+    prepare_out(out, resume, overwrite)
     if not cfg.data: say(f'simulating {cfg.n_events} events (seed {cfg.seed})')
     events, trainval, test = load_split(cfg, workers or None, progress and rank0)
     learn = make_learner(cfg, trainval, out)
@@ -168,24 +205,11 @@ def train_run(cfg:TrainConfig=None, # what to train (default `TrainConfig()`)
     say(f"{len(events)} events ({events.n_hits} hits): {len(trainval)} for training/validation "
         f"({hc['n_train_images']} / {hc['n_valid_images']} tiles of views {cfg.views}), {len(test)} held out for the test")
     data = dict(n_events=len(events), n_trainval=len(trainval), n_test=len(test), views=cfg.views, world_size=max(num_distrib(), 1))
-    if resume: start = resume_learner(learn); say(f'resuming after epoch {start} of {cfg.epochs}')
-    else:
-        if rank0: out.mkdir(parents=True, exist_ok=True); write_text(out / 'run_config.json', json.dumps(dict(config=asdict(cfg), data=data), indent=1))
-        start, lr = 0, choose_lr(learn, cfg.lr, out, quick)
-        if rank0: write_text(out / 'run_config.json', json.dumps(dict(config=asdict(cfg), data=data, lr=lr), indent=1))   # what --resume needs
+    start, lr = start_run(learn, cfg, lr, out, data, resume, quick, say)
     say(f'training {cfg.epochs} epochs of one-cycle at max lr {lr:.2e}')
     final = fit(learn, cfg, lr, out, start, progress)
     if not rank0: return final
-    save_fig(training_plot(learn.recorder, start), out / 'training.png')
-    names = list(learn.recorder.metric_names[1:-1])
-    result = dict(lr=lr, epochs=cfg.epochs, validation=final, history_names=names, data=data,
-                  history=[[float(x) for x in v[:len(names)]] for v in learn.recorder.values[start:]])
-    if not quick and len(test):
-        say('evaluating on the held-out events; fitting the cut-based baseline on the training events')
-        pred, res = evaluate_run(learn, trainval, test, cfg.views, out, progress)
-        result.update(res)
-        run_plots(learn, test, pred, result['network'], cfg.views, out, n_show)
-        result['exported'] = {k: str(v) for k, v in export_pandora(learn, out / 'trackshower').items()}
+    result = finish_run(learn, cfg, lr, final, data, start, trainval, test, out, quick, progress, n_show, say)
     result['seconds'] = round(time.time() - t0, 1)
     write_text(out / 'metrics.json', json.dumps(result, indent=1, default=float))
     write_text(out / 'report.md', run_report(result, out))
