@@ -25,7 +25,7 @@ from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['CODES', 'load_events', 'HitImage', 'HitImageStore', 'EventSplitter', 'FlipAxes', 'ChargeJitter', 'RandomHitCrop',
-           'get_dls', 'show_batch']
+           'hit_datablock', 'get_dls', 'show_batch']
 
 # %% ../nbs/05_data.ipynb #6559c760
 def _csv_prefixes(d:Path)->list:
@@ -199,6 +199,23 @@ class _Get:
     def __init__(self, store, what): self.store, self.what = store, what
     def __call__(self, i): return getattr(self.store, self.what)(i)
 
+# %% ../nbs/05_data.ipynb #cb9933c2
+def hit_datablock(store:HitImageStore, # the images
+                  splitter, # e.g. `EventSplitter`
+                  crop:int=None, # random `crop` x `crop` training windows around hits (None: whole images)
+                  augment:bool=True, # flips, rotations, charge jitter on the training set
+                  max_rotate:float=10., # largest rotation (degrees)
+                  jitter:float=0.1, # per-pixel charge jitter
+                  stats:tuple=(0., 1.), # (mean, std) that images are normalised with
+                 )->DataBlock:
+    "The hit-to-image `DataBlock`: images of `store` in, truth masks out, with `get_dls`'s augmentation and normalisation"
+    item_tfms = ([RandomHitCrop(crop)] if crop else []) + ([FlipAxes(), ChargeJitter(jitter)] if augment else [])
+    batch_tfms = ([Rotate(max_deg=max_rotate, p=0.5, mode='nearest', pad_mode='zeros')] if augment and max_rotate else []) + \
+                 [Normalize.from_stats(*stats, cuda=False)]
+    return DataBlock(blocks=(TransformBlock(), TransformBlock(item_tfms=AddMaskCodes(CODES))),
+                     get_items=lambda s: list(range(len(s))), get_x=_Get(store, 'image'), get_y=_Get(store, 'mask'),
+                     splitter=splitter, item_tfms=item_tfms, batch_tfms=batch_tfms, n_inp=1)
+
 # %% ../nbs/05_data.ipynb #57aa9664
 def get_dls(source, # `Events`, ROOT file, CSV prefix, directory, or a list (see `load_events`)
             views='W', # views to train on: 'W' (the seed's first tests) or 'UVW'
@@ -223,12 +240,7 @@ def get_dls(source, # `Events`, ROOT file, CSV prefix, directory, or a list (see
     splitter = EventSplitter(store.event_index, valid_pct, seed)
     train_idx, _ = splitter(range(len(store)))
     mean, std = store.stats(train_idx)
-    item_tfms = ([RandomHitCrop(crop)] if crop else []) + ([FlipAxes(), ChargeJitter(jitter)] if augment else [])
-    batch_tfms = ([Rotate(max_deg=max_rotate, p=0.5, mode='nearest', pad_mode='zeros')] if augment and max_rotate else []) + \
-                 [Normalize.from_stats(mean, std, cuda=False)]
-    dblock = DataBlock(blocks=(TransformBlock(), TransformBlock(item_tfms=AddMaskCodes(CODES))),
-                       get_items=lambda s: list(range(len(s))), get_x=_Get(store, 'image'), get_y=_Get(store, 'mask'),
-                       splitter=splitter, item_tfms=item_tfms, batch_tfms=batch_tfms, n_inp=1)
+    dblock = hit_datablock(store, splitter, crop, augment, max_rotate, jitter, (mean, std))
     dls = dblock.dataloaders(store, bs=bs, num_workers=num_workers, device=device or torch.device('cpu'), **kwargs)
     dls.store = store
     dls.c = len(CODES)
