@@ -56,6 +56,42 @@ def _spread_ticks(t, sig_t, window):
     w /= w.sum(1, keepdims=True)
     return base[:, None] + offs[None, :], w
 
+# %% ../../nbs/03a_sim.detector.ipynb #00efe337
+def _hysteresis(bins, qbin, readout:Readout)->np.ndarray:
+    "Which ticks (sorted `bins`, charge `qbin`) make hits: runs above the extent threshold that reach the peak threshold"
+    keep = qbin > readout.extent_sigma * readout.noise_enc
+    kb = bins[keep]
+    run_start = np.ones(len(kb), bool); run_start[1:] = np.diff(kb) != 1
+    run = np.cumsum(run_start) - 1
+    peak = np.zeros(int(run[-1]) + 1 if len(run) else 0); np.maximum.at(peak, run, qbin[keep])
+    good_run = peak > readout.threshold_sigma * readout.noise_enc
+    keep[np.flatnonzero(keep)[~good_run[run]]] = False
+    return keep
+
+def _main_particle(h_entry, pid_entry, qq, nh:int)->np.ndarray:
+    "Per hit, the particle that gave it most signal charge (`h_entry`, `pid_entry`, `qq`: hit, particle and charge of each entry; hit -1: none)"
+    sel = h_entry >= 0
+    npid = int(pid_entry.max()) + 1
+    k2, inv2 = np.unique(h_entry[sel] * npid + pid_entry[sel], return_inverse=True)
+    q2 = np.bincount(inv2, qq[sel])
+    h2, p2 = k2 // npid, k2 % npid
+    order = np.lexsort((-q2, h2)) # per hit, largest charge first
+    first = np.ones(len(order), bool); first[1:] = h2[order][1:] != h2[order][:-1]
+    main = np.zeros(nh, np.int64); main[h2[order][first]] = p2[order][first]
+    return main
+
+# %% ../../nbs/03a_sim.detector.ipynb #3e6c3796
+def _hit_moments(kb, kq, n_ticks:int, window:int)->tuple:
+    "Kept ticks (`kb` = wire * n_ticks + tick, charge `kq`) as hits, runs of consecutive ticks: (hit of each tick, charge, mean tick, mean square tick, wire)"
+    start = np.ones(len(kb), bool); start[1:] = np.diff(kb) != 1
+    hit_of_kept = np.cumsum(start) - 1
+    nh = int(hit_of_kept[-1]) + 1
+    tick_of = (kb % n_ticks) - window - 1 + 0.5
+    Q = np.bincount(hit_of_kept, kq, minlength=nh)
+    tm = np.bincount(hit_of_kept, kq * tick_of, minlength=nh) / Q
+    t2 = np.bincount(hit_of_kept, kq * tick_of**2, minlength=nh) / Q
+    return hit_of_kept, Q, tm, t2, kb[start] // n_ticks
+
 # %% ../../nbs/03a_sim.detector.ipynb #e0facfd7
 def form_hits(rng, pos, q, sig_l, pid, pdg_of_pid, # deposits after drift; particle of each deposit; PDG per particle id
               geom:Geometry, readout:Readout=Readout(), views=tuple(View), event:int=0)->Hits:
@@ -79,36 +115,16 @@ def form_hits(rng, pos, q, sig_l, pid, pdg_of_pid, # deposits after drift; parti
         qq = (q_[:, None] * frac).ravel()
         bins, inv = np.unique(keys, return_inverse=True)
         qbin = np.bincount(inv, qq, minlength=len(bins)) + rng.standard_normal(len(bins)) * readout.noise_enc
-        # hysteresis: runs of ticks above the extent threshold that reach the peak threshold
-        keep = qbin > readout.extent_sigma * readout.noise_enc
-        kb = bins[keep]
-        run_start = np.ones(len(kb), bool); run_start[1:] = np.diff(kb) != 1
-        run = np.cumsum(run_start) - 1
-        peak = np.zeros(int(run[-1]) + 1 if len(run) else 0); np.maximum.at(peak, run, qbin[keep])
-        good_run = peak > readout.threshold_sigma * readout.noise_enc
-        keep[np.flatnonzero(keep)[~good_run[run]]] = False
+        keep = _hysteresis(bins, qbin, readout)   # runs of ticks above the extent threshold that reach the peak threshold
         if not keep.any(): continue
         kb, kq = bins[keep], qbin[keep]
-        start = np.ones(len(kb), bool); start[1:] = np.diff(kb) != 1
-        hit_of_kept = np.cumsum(start) - 1
-        nh = int(hit_of_kept[-1]) + 1
-        tick_of = (kb % n_ticks) - readout.window - 1 + 0.5
-        Q = np.bincount(hit_of_kept, kq, minlength=nh)
-        tm = np.bincount(hit_of_kept, kq * tick_of, minlength=nh) / Q
-        t2 = np.bincount(hit_of_kept, kq * tick_of**2, minlength=nh) / Q
-        hw = kb[start] // n_ticks
+        hit_of_kept, Q, tm, t2, hw = _hit_moments(kb, kq, n_ticks, readout.window)
+        nh = len(Q)
         # truth: charge of each particle in each hit (signal only, noise excluded)
         hit_of_bin = np.full(len(bins), -1); hit_of_bin[np.flatnonzero(keep)] = hit_of_kept
         h_entry = hit_of_bin[inv]
         pid_entry = np.repeat(pid_, ticks.shape[1])
-        sel = h_entry >= 0
-        npid = int(pid_.max()) + 1
-        k2, inv2 = np.unique(h_entry[sel] * npid + pid_entry[sel], return_inverse=True)
-        q2 = np.bincount(inv2, qq[sel])
-        h2, p2 = k2 // npid, k2 % npid
-        order = np.lexsort((-q2, h2)) # per hit, largest charge first
-        first = np.ones(len(order), bool); first[1:] = h2[order][1:] != h2[order][:-1]
-        main = np.zeros(nh, np.int64); main[h2[order][first]] = p2[order][first]
+        main = _main_particle(h_entry, pid_entry, qq, nh)
         pdg = pdg_of_pid[main]
         parts.append(Hits(view=np.full(nh, v), x=geom.x_range[0] + tm * geom.tick_cm,
                           z=lo + (hw + 0.5) * geom.wire_pitch[v], adc=Q / readout.electrons_per_adc,

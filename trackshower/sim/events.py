@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 from ..core import Hits, Events, View, HitClass, as_views
 from ..geometry import Geometry
-from .physics import (Deposits, transport_heavy, em_cascade, mass_of, isotropic, sample_michel, _rotate, perp_basis,
+from .physics import (Deposits, Particles, transport_heavy, em_cascade, mass_of, isotropic, sample_michel, _rotate, perp_basis,
                                      PION_INTERACTION_LENGTH, MU_MINUS_CAPTURE, MMU, MPI0, MP)
 from .detector import Readout, recombination, drift, form_hits
 
@@ -89,28 +89,40 @@ def exit_distance(pos, d, geom:Geometry)->float:
         elif d[i] < -1e-12: t = min(t, (lo - pos[i]) / d[i])
     return max(float(t), 0.)
 
+# %% ../../nbs/03b_sim.events.ipynb #9c328267
+def _track_end(rng, p:Primary, r, pid:int, stack:list, electrons:list):
+    "What a heavy particle `p` that stopped or interacted inside makes (`r`: its `transport_heavy` result): onto `stack` or `electrons`"
+    iso = lambda: isotropic(rng, 1)[0]
+    if r.how == 'stopped':
+        if p.pdg == -13 or (p.pdg == 13 and rng.random() > MU_MINUS_CAPTURE):
+            electrons.append(Particles(r.end_pos, iso(), sample_michel(rng, 1)[0], -11 if p.pdg == -13 else 11, pid))
+        elif p.pdg == 211: stack.append(Primary(-13, r.end_pos, iso(), 4.12, pid))
+        elif p.pdg == -211:
+            for _ in range(int(rng.integers(1, 3))): stack.append(Primary(2212, r.end_pos, iso(), rng.uniform(10., 60.), pid))
+    elif r.how == 'interacted':
+        T = r.end_T
+        for _ in range(int(rng.integers(0, 3))): stack.append(Primary(2212, r.end_pos, iso(), rng.uniform(10., max(0.3 * T, 20.)), pid))
+        if rng.random() < 0.6:
+            d = _rotate(r.end_dir[None], np.array([rng.uniform(0.5, 1.)]), np.array([rng.uniform(0, 2 * np.pi)]))[0]
+            stack.append(Primary(p.pdg, r.end_pos, d, rng.uniform(0.2, 0.8) * T, pid))
+        if rng.random() < 0.15:
+            stack.append(Primary(111, r.end_pos, iso(), 0.3 * T, pid))
+
 # %% ../../nbs/03b_sim.events.ipynb #fc1ffbb9
 def transport_event(rng, primaries:list, geom:Geometry)->Deposits:
     "Transport `primaries` and everything they make; the deposits of the event"
     dep = Deposits()
     inside = lambda p: geom.contains(p)
     stack = list(primaries)
-    ems = dict(e_pos=[], e_dir=[], e_T=[], e_pdg=[], e_par=[], g_pos=[], g_dir=[], g_E=[], g_par=[])
-    def add_e(pos, d, T, pdg, par):
-        ems['e_pos'].append(np.reshape(pos, (-1, 3))); ems['e_dir'].append(np.reshape(d, (-1, 3)))
-        ems['e_T'].append(np.atleast_1d(T)); ems['e_pdg'].append(np.broadcast_to(pdg, np.shape(np.atleast_1d(T))))
-        ems['e_par'].append(np.broadcast_to(par, np.shape(np.atleast_1d(T))))
-    def add_g(pos, d, E, par):
-        ems['g_pos'].append(np.reshape(pos, (-1, 3))); ems['g_dir'].append(np.reshape(d, (-1, 3)))
-        ems['g_E'].append(np.atleast_1d(E)); ems['g_par'].append(np.broadcast_to(par, np.shape(np.atleast_1d(E))))
+    electrons, photons = [], []   # what the electromagnetic cascade at the end follows
     while stack:
         p = stack.pop()
-        if abs(p.pdg) == 11: add_e(p.pos, p.dir, p.T, p.pdg, p.parent); continue
-        if p.pdg == 22: add_g(p.pos, p.dir, p.T, p.parent); continue
+        if abs(p.pdg) == 11: electrons.append(Particles(p.pos, p.dir, p.T, p.pdg, p.parent)); continue
+        if p.pdg == 22: photons.append(Particles(p.pos, p.dir, p.T, 22, p.parent)); continue
         pid = int(dep.new_particles([p.pdg], [p.parent])[0])
         if p.pdg == 111:
             E, d = pi0_decay(rng, math.sqrt(p.T * (p.T + 2 * MPI0)), p.dir)
-            add_g(np.stack([p.pos, p.pos]), d, E, pid); continue
+            photons.append(Particles(np.stack([p.pos, p.pos]), d, E, 22, pid)); continue
         mass = mass_of(p.pdg)
         r = transport_heavy(rng, p.pos, p.dir, p.T, mass, max_path=exit_distance(p.pos, p.dir, geom) + 30.,
                             interaction_length=PION_INTERACTION_LENGTH if abs(p.pdg) == 211 else None)
@@ -118,27 +130,9 @@ def transport_event(rng, primaries:list, geom:Geometry)->Deposits:
         dep.add(r.pos[keep], r.de[keep], r.dx[keep], pid)
         if len(r.delta_T):
             dk = inside(r.delta_pos)
-            if dk.any(): add_e(r.delta_pos[dk], r.delta_dir[dk], r.delta_T[dk], 11, pid)
-        if not inside(r.end_pos[None])[0]: continue
-        iso = lambda: isotropic(rng, 1)[0]
-        if r.how == 'stopped':
-            if p.pdg == -13 or (p.pdg == 13 and rng.random() > MU_MINUS_CAPTURE):
-                add_e(r.end_pos, iso(), sample_michel(rng, 1)[0], -11 if p.pdg == -13 else 11, pid)
-            elif p.pdg == 211: stack.append(Primary(-13, r.end_pos, iso(), 4.12, pid))
-            elif p.pdg == -211:
-                for _ in range(int(rng.integers(1, 3))): stack.append(Primary(2212, r.end_pos, iso(), rng.uniform(10., 60.), pid))
-        elif r.how == 'interacted':
-            T = r.end_T
-            for _ in range(int(rng.integers(0, 3))): stack.append(Primary(2212, r.end_pos, iso(), rng.uniform(10., max(0.3 * T, 20.)), pid))
-            if rng.random() < 0.6:
-                d = _rotate(r.end_dir[None], np.array([rng.uniform(0.5, 1.)]), np.array([rng.uniform(0, 2 * np.pi)]))[0]
-                stack.append(Primary(p.pdg, r.end_pos, d, rng.uniform(0.2, 0.8) * T, pid))
-            if rng.random() < 0.15:
-                stack.append(Primary(111, r.end_pos, iso(), 0.3 * T, pid))
-    cat = lambda k, shape: np.concatenate(ems[k]) if ems[k] else np.zeros(shape)
-    em_cascade(rng, dep, cat('e_pos', (0, 3)), cat('e_dir', (0, 3)), cat('e_T', 0), cat('e_pdg', 0).astype(np.int64),
-               cat('e_par', 0).astype(np.int64), cat('g_pos', (0, 3)), cat('g_dir', (0, 3)), cat('g_E', 0),
-               cat('g_par', 0).astype(np.int64), inside)
+            if dk.any(): electrons.append(Particles(r.delta_pos[dk], r.delta_dir[dk], r.delta_T[dk], 11, pid))
+        if inside(r.end_pos[None])[0]: _track_end(rng, p, r, pid, stack, electrons)
+    em_cascade(rng, dep, Particles.cat(electrons), Particles.cat(photons), inside)
     return dep
 
 # %% ../../nbs/03b_sim.events.ipynb #8145f104

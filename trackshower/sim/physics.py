@@ -8,13 +8,14 @@ import math
 from dataclasses import dataclass, field
 import numpy as np
 from ..geometry import LAR, LArMaterial
+from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['ME', 'MMU', 'MPI', 'MPI0', 'MP', 'K_BETHE', 'MASS', 'T_LOCAL', 'T_DELTA', 'PION_INTERACTION_LENGTH', 'MICHEL_EMAX',
            'MU_MINUS_CAPTURE', 'K_BREM_MIN', 'E_CUT_ELECTRON', 'E_CUT_PHOTON', 'mass_of', 'Deposits', 'density_effect',
            'w_max', 'bethe_dedx', 'RangeTable', 'range_table', 'landau_params', 'sample_moyal', 'sample_inverse_square',
            'step_losses', 'highland', 'perp_basis', 'scatter_directions', 'TrackResult', 'transport_heavy', 'isotropic',
-           'sample_michel', 'electron_dedx', 'mu_compton', 'mu_pair', 'mu_photo', 'mu_total', 'em_cascade',
+           'sample_michel', 'electron_dedx', 'mu_compton', 'mu_pair', 'mu_photo', 'mu_total', 'Particles', 'em_cascade',
            'shower_profile']
 
 # %% ../../nbs/03_sim.physics.ipynb #8c670c01
@@ -368,6 +369,38 @@ def _sample_brem(rng, E):
         k[todo[ok]] = kk[ok]; todo = todo[~ok]
     return k
 
+# %% ../../nbs/03_sim.physics.ipynb #b91d7c32
+@dataclass
+class Particles:
+    "Particles to follow as parallel arrays; `id` is set when they are registered in the event's `Deposits`"
+    pos: np.ndarray # [n, 3] position (cm)
+    dir: np.ndarray # [n, 3] unit direction
+    T: np.ndarray # [n] kinetic energy (MeV)
+    pdg: np.ndarray # [n] PDG code (a scalar is broadcast)
+    parent: np.ndarray # [n] parent id (a scalar is broadcast)
+    id: np.ndarray = None # [n] id in `Deposits` (None: not registered)
+    def __post_init__(self):
+        self.pos, self.dir = np.asarray(self.pos, np.float64).reshape(-1, 3), np.asarray(self.dir, np.float64).reshape(-1, 3)
+        self.T = np.asarray(self.T, np.float64).reshape(-1)
+        self.pdg = np.broadcast_to(np.asarray(self.pdg, np.int64), self.T.shape)
+        self.parent = np.broadcast_to(np.asarray(self.parent, np.int64), self.T.shape)
+    def __len__(self): return len(self.T)
+    def __getitem__(self, m): return Particles(self.pos[m], self.dir[m], self.T[m], self.pdg[m], self.parent[m], None if self.id is None else self.id[m])
+
+# %% ../../nbs/03_sim.physics.ipynb #5df327d2
+@patch(cls_method=True)
+def cat(cls:Particles, parts:list)->Particles:
+    "All `parts` in order as one `Particles` (none: empty)"
+    if not parts: return cls(np.zeros((0, 3)), np.zeros((0, 3)), np.zeros(0), np.zeros(0, np.int64), np.zeros(0, np.int64))
+    ids = None if any(p.id is None for p in parts) else np.concatenate([p.id for p in parts])
+    return cls(*(np.concatenate([getattr(p, f) for p in parts]) for f in ('pos', 'dir', 'T', 'pdg', 'parent')), ids)
+
+@patch
+def registered(self:Particles, dep:Deposits)->Particles:
+    "These particles with ids from `dep` (which records their PDG codes and parents)"
+    ids = dep.new_particles(self.pdg, self.parent) if len(self) else np.zeros(0, np.int64)
+    return Particles(self.pos, self.dir, self.T, self.pdg, self.parent, ids)
+
 # %% ../../nbs/03_sim.physics.ipynb #c77e7150
 def _photon_interactions(rng, g_pos, g_dir, g_E, g_pid, inside):
     "Move photons to their interaction points; return new electrons (pos, dir, T, pdg, parent) and scattered photons"
@@ -410,78 +443,72 @@ def _photon_interactions(rng, g_pos, g_dir, g_E, g_pid, inside):
     cat = lambda xs, shape: np.concatenate(xs) if xs else np.zeros(shape)
     return (cat(e_pos, (0, 3)), cat(e_dir, (0, 3)), cat(e_T, 0), cat(e_pdg, 0).astype(np.int64), cat(e_par, 0).astype(np.int64)), g_new
 
+# %% ../../nbs/03_sim.physics.ipynb #823e17be
+def _brem_photons(rng, e:Particles, E, de, ds, nb)->tuple:
+    "The bremsstrahlung photons of one step (`nb` per electron), their energy taken from the electrons: (kinetic energies left, photons)"
+    bi = np.repeat(np.arange(len(E)), nb)
+    k = _sample_brem(rng, E[bi])
+    k_tot = np.bincount(bi, k, minlength=len(E))
+    scale = np.where(k_tot > 0, np.minimum(1., np.maximum(e.T - de, 0.) / np.maximum(k_tot, 1e-12)), 1.)
+    k = k * scale[bi]
+    th = ME / E[bi] * np.abs(rng.standard_normal(len(bi)))
+    gd = _rotate(e.dir[bi], np.cos(th), rng.uniform(0, 2 * np.pi, len(bi)))
+    gp = e.pos[bi] + e.dir[bi] * (rng.random(len(bi))[:, None] * ds[bi, None])
+    ok = k > 0
+    return e.T - np.bincount(bi, k, minlength=len(E)), Particles(gp[ok], gd[ok], k[ok], 22, e.id[bi][ok])
+
+def _electron_step(rng, dep:Deposits, e:Particles, step:float, mat:LArMaterial, inside)->tuple:
+    "One step of every electron: collision loss (deposited), bremsstrahlung, multiple scattering; (electrons still inside, photons or None)"
+    ds = np.full(len(e), step)
+    de = np.minimum(electron_dedx(e.T, mat) * ds, e.T)
+    E = e.T + ME
+    nb = rng.poisson(_brem_count(E) * ds / mat.X0)
+    T, brem = _brem_photons(rng, e, E, de, ds, nb) if nb.any() else (e.T, None)
+    dep.add(e.pos + 0.5 * ds[:, None] * e.dir, de, ds, e.id)
+    p = np.sqrt(np.maximum(E**2 - ME**2, 1e-12)); beta = p / E
+    th0 = highland(p, beta, ds, mat.X0)
+    d = _rotate(e.dir, np.cos(np.abs(rng.standard_normal(len(th0))) * th0 * math.sqrt(2)), rng.uniform(0, 2 * np.pi, len(th0)))
+    e = Particles(e.pos + ds[:, None] * e.dir, d, T - de, e.pdg, e.parent, e.id)
+    return e[inside(e.pos)], brem
+
+# %% ../../nbs/03_sim.physics.ipynb #6c1f0e5e
+def _follow_photons(rng, dep:Deposits, g:Particles, e:Particles, pending:list, inside)->tuple:
+    "Interact photons `g` (Compton-scattered ones again) until absorbed, gone, or few enough to wait in `pending`; (electrons, pending)"
+    while g is not None and len(g):
+        low = g.T < E_CUT_PHOTON
+        if low.any(): dep.add(g.pos[low], g.T[low], 0.03, g.id[low])
+        if low.all(): break
+        g = g[~low]
+        (np_, nd, nT, npdg, npar), g_next = _photon_interactions(rng, g.pos, g.dir, g.T, g.id, inside)
+        if len(nT): e = Particles.cat([e, Particles(np_, nd, nT, npdg, npar).registered(dep)])
+        if g_next is None: break
+        g = Particles(g_next[0], g_next[1], g_next[2], 22, g_next[3]).registered(dep)
+        if len(g) < 64 and len(e): pending.append(g); break   # a few stragglers wait for the next batch
+    return e, pending
+
 # %% ../../nbs/03_sim.physics.ipynb #e74f0376
 def em_cascade(rng, dep:Deposits, # random generator; deposits to fill
-               e_pos, e_dir, e_T, e_pdg, e_parent, # electrons/positrons to follow (arrays)
-               g_pos, g_dir, g_E, g_parent, # photons to follow (arrays)
+               electrons:Particles, # electrons and positrons to follow
+               photons:Particles, # photons to follow
                inside, # function: (n, 3) points -> bool array, True inside the active volume
                step:float=0.3, mat:LArMaterial=LAR, max_iter:int=100_000):
     "Follow electrons, positrons and photons (and everything they make) until all have stopped or left"
-    # photons get particle ids too (for parentage); electrons deposit with their own id
-    e_pos, e_dir, e_T = np.asarray(e_pos, np.float64).reshape(-1, 3), np.asarray(e_dir, np.float64).reshape(-1, 3), np.asarray(e_T, np.float64).reshape(-1)
-    e_id = dep.new_particles(np.asarray(e_pdg).reshape(-1), np.asarray(e_parent).reshape(-1)) if len(e_T) else np.zeros(0, np.int64)
-    g = None
-    if len(np.atleast_1d(g_E)):
-        gE = np.asarray(g_E, np.float64).reshape(-1)
-        g = (np.asarray(g_pos, np.float64).reshape(-1, 3), np.asarray(g_dir, np.float64).reshape(-1, 3), gE,
-             dep.new_particles(np.full(len(gE), 22), np.asarray(g_parent).reshape(-1)))
+    e = electrons.registered(dep)                     # photons get ids too (for parentage)
+    g = photons.registered(dep) if len(photons) else None
     pending = [] # photons made by electrons, sent on in batches (geometry, not time order, matters)
     for it in range(max_iter):
-        if pending and (it % 8 == 0 or not len(e_T)):
-            parts = ([g] if g is not None else []) + pending
-            g = tuple(np.concatenate([p_[i] for p_ in parts]) for i in range(4)); pending = []
-        # photons: interact, Compton-scattered photons again until all are absorbed or gone
-        while g is not None and len(g[2]):
-            low = g[2] < E_CUT_PHOTON
-            if low.any(): dep.add(g[0][low], g[2][low], 0.03, g[3][low])
-            if low.all(): g = None; break
-            (np_, nd, nT, npdg, npar), g_next = _photon_interactions(rng, g[0][~low], g[1][~low], g[2][~low], g[3][~low], inside)
-            if len(nT):
-                ids = dep.new_particles(npdg, npar)
-                e_pos, e_dir, e_T, e_id = np.concatenate([e_pos, np_]), np.concatenate([e_dir, nd]), np.concatenate([e_T, nT]), np.concatenate([e_id, ids])
-            if g_next is not None:
-                g = (g_next[0], g_next[1], g_next[2], dep.new_particles(np.full(len(g_next[2]), 22), g_next[3]))
-                if len(g[2]) < 64 and len(e_T): pending.append(g); g = None # a few stragglers wait for the next batch
-            else: g = None
-        if not len(e_T):
+        if pending and (it % 8 == 0 or not len(e)):
+            g = Particles.cat(([g] if g is not None else []) + pending); pending = []
+        e, pending = _follow_photons(rng, dep, g, e, pending, inside); g = None
+        if not len(e):
             if pending: continue
             break
-        # electrons below the cut deposit what is left
-        low = e_T < E_CUT_ELECTRON
+        low = e.T < E_CUT_ELECTRON                    # electrons below the cut deposit what is left
         if low.any():
-            dep.add(e_pos[low], e_T[low], 0.03, e_id[low])
-            e_pos, e_dir, e_T, e_id = e_pos[~low], e_dir[~low], e_T[~low], e_id[~low]
-            if not len(e_T): continue
-        # one step: collision loss (capped by what is left), bremsstrahlung, scattering
-        ds = np.full(len(e_T), step)
-        de = np.minimum(electron_dedx(e_T, mat) * ds, e_T)
-        E = e_T + ME
-        nb = rng.poisson(_brem_count(E) * ds / mat.X0)
-        new_g = None
-        if nb.any():
-            bi = np.repeat(np.arange(len(E)), nb)
-            k = _sample_brem(rng, E[bi])
-            k_tot = np.bincount(bi, k, minlength=len(E))
-            scale = np.where(k_tot > 0, np.minimum(1., np.maximum(e_T - de, 0.) / np.maximum(k_tot, 1e-12)), 1.)
-            k = k * scale[bi]
-            th = ME / E[bi] * np.abs(rng.standard_normal(len(bi)))
-            gd = _rotate(e_dir[bi], np.cos(th), rng.uniform(0, 2 * np.pi, len(bi)))
-            gp = e_pos[bi] + e_dir[bi] * (rng.random(len(bi))[:, None] * ds[bi, None])
-            ok = k > 0
-            new_g = (gp[ok], gd[ok], k[ok], e_id[bi][ok])
-            e_T = e_T - np.bincount(bi, k, minlength=len(E))
-        mid = e_pos + 0.5 * ds[:, None] * e_dir
-        dep.add(mid, de, ds, e_id)
-        e_T = e_T - de
-        p = np.sqrt(np.maximum(E**2 - ME**2, 1e-12)); beta = p / E
-        th0 = highland(p, beta, ds, mat.X0)
-        e_pos = e_pos + ds[:, None] * e_dir
-        e_dir = _rotate(e_dir, np.cos(np.abs(rng.standard_normal(len(th0))) * th0 * math.sqrt(2)), rng.uniform(0, 2 * np.pi, len(th0)))
-        out = ~inside(e_pos)
-        if out.any(): e_pos, e_dir, e_T, e_id = e_pos[~out], e_dir[~out], e_T[~out], e_id[~out]
-        if new_g is not None and len(new_g[2]):
-            ids = dep.new_particles(np.full(len(new_g[2]), 22), new_g[3])
-            pending.append((new_g[0], new_g[1], new_g[2], ids))
+            dep.add(e.pos[low], e.T[low], 0.03, e.id[low]); e = e[~low]
+            if not len(e): continue
+        e, brem = _electron_step(rng, dep, e, step, mat, inside)
+        if brem is not None and len(brem): pending.append(brem.registered(dep))
     else: raise RuntimeError(f'em_cascade did not finish in {max_iter} iterations')
     return dep
 
@@ -492,7 +519,7 @@ def shower_profile(rng, E:float=1000., n:int=5, mat:LArMaterial=LAR)->dict:
     longi, lat, tot = np.zeros(len(t_edges) - 1), np.zeros(len(r_edges) - 1), 0.
     inside = lambda p: np.ones(len(p), bool)
     for _ in range(n):
-        dep = em_cascade(rng, Deposits(), [[0, 0, 0]], [[0, 0, 1.]], [E], [11], [-1], np.zeros((0, 3)), np.zeros((0, 3)), [], [], inside)
+        dep = em_cascade(rng, Deposits(), Particles([0, 0, 0], [0, 0, 1.], E, 11, -1), Particles.cat([]), inside)
         a = dep.arrays()
         t = a['pos'][:, 2] / mat.X0; r = np.hypot(a['pos'][:, 0], a['pos'][:, 1])
         longi += np.histogram(t, t_edges, weights=a['de'])[0]; lat += np.histogram(r, r_edges, weights=a['de'])[0]
