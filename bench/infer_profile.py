@@ -14,28 +14,7 @@ import argparse, json, os, subprocess, sys, tempfile, time, warnings
 from pathlib import Path
 import numpy as np, torch
 
-def matmul_peak(n=2048, reps=5):
-    a, b = torch.randn(n, n), torch.randn(n, n); a @ b
-    t = time.perf_counter()
-    for _ in range(reps): a @ b
-    return 2 * n ** 3 * reps / (time.perf_counter() - t)
-
-PANDORA_LOOP = r'''
-import sys, time, json, numpy as np, torch, warnings
-warnings.simplefilter('ignore')
-torch.set_num_threads(int(sys.argv[3]))
-m = torch.jit.load(sys.argv[1]); m.eval()
-d = np.load(sys.argv[2])
-tiles, event_of = d['tiles'], d['event_of']
-lat = []
-with torch.no_grad():
-    m(torch.from_numpy(tiles[:1]))                        # warm-up
-    for e in np.unique(event_of):
-        t = time.perf_counter()
-        for i in np.flatnonzero(event_of == e): m(torch.from_numpy(tiles[i:i + 1]))
-        lat.append(time.perf_counter() - t)
-print(json.dumps(lat))
-'''
+from infer_bench import matmul_peak, PANDORA_LOOP   # the same peak and the same Pandora-like loop as the benchmark
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

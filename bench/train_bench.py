@@ -61,7 +61,7 @@ def main():
     c = model_cost(ours.model, (1, 256, 256))
     print(f"default U-Net: {c['params'] / 1e6:.2f} M parameters, {c['flops'] / 1e9:.2f} GFLOP per 256x256 tile (forward)")
     rn = unet_learner(dls, resnet34, pretrained=False, n_in=1, n_out=3, loss_func=loss, path=tempfile.mkdtemp(),
-                      metrics=[HitMetric(k) for k in ('accuracy', 'track_acc', 'shower_acc', 'balanced_acc')])
+                      metrics=[HitMetric(k) for k in ('accuracy', 'track_eff', 'shower_eff', 'balanced_acc')])
     crn = model_cost(rn.model, (1, 256, 256))
     print(f"ResNet-34 U-Net: {crn['params'] / 1e6:.2f} M parameters, {crn['flops'] / 1e9:.2f} GFLOP per tile")
     print('\ntraining step throughput (images/s):')

@@ -12,8 +12,8 @@ from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['SHOWER_PDGS', 'MAX_COORD', 'HitClass', 'View', 'as_view', 'as_views', 'view_group', 'group_event_view', 'is_track',
-           'tag_from_pdg', 'insane_coords', 'fastai_import', 'Hits', 'Events', 'console_main', 'UsageError',
-           'user_error', 'run_cli', 'check_output', 'config_parser', 'parse_configs']
+           'hit_rates', 'tag_from_pdg', 'insane_coords', 'fastai_import', 'Hits', 'Events', 'console_main',
+           'UsageError', 'user_error', 'run_cli', 'check_output', 'config_parser', 'parse_configs']
 
 # %% ../nbs/00_core.ipynb #20d9291d
 class HitClass(IntEnum):
@@ -58,6 +58,17 @@ def group_event_view(group)->tuple:
 def is_track(p_shower, p_track):
     "Pandora's decision: track unless the shower output beats the track output (probabilities or logits, numpy or torch)"
     return ~(p_shower > p_track)
+
+# %% ../nbs/00_core.ipynb #83a8f3f6
+def hit_rates(true_track:int, false_track:int, true_shower:int, false_shower:int)->dict:
+    "Per-hit figures from the 2x2 counts (truth x Pandora's decision): one definition for training metrics and evaluation"
+    n = true_track + false_track + true_shower + false_shower
+    div = lambda a, b: a / b if b else float('nan')
+    te, se = div(true_track, true_track + false_shower), div(true_shower, true_shower + false_track)
+    ok = [r for r in (te, se) if r == r]
+    return dict(n_hits=n, accuracy=div(true_track + true_shower, n), track_eff=te, track_purity=div(true_track, true_track + false_track),
+                shower_eff=se, shower_purity=div(true_shower, true_shower + false_shower),
+                balanced_acc=float(sum(ok) / len(ok)) if ok else float('nan'))
 
 # %% ../nbs/00_core.ipynb #11773755
 def tag_from_pdg(pdg, # PDG code(s) of each hit's main MC particle

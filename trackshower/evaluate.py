@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np, torch
 import matplotlib.pyplot as plt
 import uproot
-from .core import HitClass, View, Hits, Events, as_view, as_views, is_track
+from .core import HitClass, View, Hits, Events, as_view, as_views, is_track, hit_rates
 from .inference import HitPredictions
 from .io import atomic_path
 
@@ -18,13 +18,10 @@ __all__ = ['hit_metrics', 'metrics_table', 'write_confusion_root', 'plot_confusi
 
 # %% ../nbs/10_evaluate.ipynb #4a0c468a
 def _metrics(t_track:np.ndarray, p_track:np.ndarray)->dict:
+    "`core.hit_rates` of truth `t_track` against decisions `p_track`, with the four counts"
     tt, ft = int((t_track & p_track).sum()), int((~t_track & p_track).sum())
     ts, fs = int((~t_track & ~p_track).sum()), int((t_track & ~p_track).sum())
-    div = lambda a, b: a / b if b else float('nan')
-    te, se = div(tt, tt + fs), div(ts, ts + ft)
-    return dict(n_hits=tt + ft + ts + fs, accuracy=div(tt + ts, tt + ft + ts + fs), track_eff=te, track_purity=div(tt, tt + ft),
-                shower_eff=se, shower_purity=div(ts, ts + fs), balanced_acc=float(np.nanmean([te, se])) if tt + ft + ts + fs else float('nan'),
-                true_track=tt, false_track=ft, true_shower=ts, false_shower=fs)
+    return dict(hit_rates(tt, ft, ts, fs), true_track=tt, false_track=ft, true_shower=ts, false_shower=fs)
 
 # %% ../nbs/10_evaluate.ipynb #5be754cb
 def hit_metrics(events:Events, # events with truth tags
@@ -194,8 +191,8 @@ def training_plot(recorder, # a fastai `Recorder` after a fit
     if len(vals):
         n_b = max(len(recorder.losses) // len(vals), 1)
         axes[0].plot(np.arange(1, len(vals) + 1) * n_b, vals[:, names.index('valid_loss')], 'o-', label='valid')
-        for k in ('accuracy', 'track_acc', 'shower_acc', 'balanced_acc'):
-            if k in names: axes[1].plot(np.arange(1, len(vals) + 1), vals[:, names.index(k)], 'o-', label=k)
+        for k in names:
+            if k not in ('train_loss', 'valid_loss'): axes[1].plot(np.arange(1, len(vals) + 1), vals[:, names.index(k)], 'o-', label=k)
     axes[0].set_xlabel('batch'); axes[0].set_ylabel('loss'); axes[0].legend(); axes[1].set_xlabel('epoch'); axes[1].legend()
     axes[1].set_title('validation (non-null pixels)')
     return fig

@@ -5,14 +5,15 @@
 # %% ../nbs/07_learner.ipynb #d385d9a9
 from __future__ import annotations
 from pathlib import Path
-import inspect, io, os, random, tempfile
+import contextlib, inspect, io, os, random, tempfile, warnings
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from fastcore.basics import store_attr
 from fastcore.meta import delegates
-from .core import fastai_import, is_track
+from .core import fastai_import, is_track, hit_rates
 with fastai_import(): import fastai.torch_basics   # fastai.layers warns at import; see 00_core
 from fastai.learner import Learner, Metric
 from fastai.callback.core import Callback, CancelFitException
+from fastai.callback.tracker import TrackerCallback
 from fastai.optimizer import Adam
 import fastai.callback.schedule, fastai.callback.progress   # fit_one_cycle, lr_find; progress bars
 from fastai.torch_core import params, to_float, rank_distrib
@@ -24,8 +25,8 @@ from fastai.data.transforms import Normalize
 
 # %% auto #0
 __all__ = ['METRICS', 'class_weights', 'SegLoss', 'HitMetric', 'hit_confusion', 'confusion_metrics', 'unet_splitter',
-           'CPUSpeedup', 'save_checkpoint', 'load_checkpoint', 'Checkpoint', 'resume', 'loss_weights', 'use_stats',
-           'get_learner']
+           'CPUSpeedup', 'quietly', 'save_checkpoint', 'load_checkpoint', 'Checkpoint', 'resume', 'loss_weights',
+           'use_stats', 'get_learner']
 
 # %% ../nbs/07_learner.ipynb #3aae46aa
 def class_weights(counts, # pixels per class (null, shower, track)
@@ -64,10 +65,10 @@ class SegLoss(nn.Module):
     def decodes(self, x): return x.argmax(dim=1)
 
 # %% ../nbs/07_learner.ipynb #a49ff8cf
-METRICS = ('accuracy', 'track_acc', 'shower_acc', 'balanced_acc')   # `HitMetric` kinds, the names of the recorder's columns
+METRICS = ('accuracy', 'track_eff', 'shower_eff', 'balanced_acc')   # `HitMetric` kinds, the names of the recorder's columns
 
 class HitMetric(Metric):
-    "Accuracy on non-null truth pixels: 'accuracy', 'track_acc', 'shower_acc' or 'balanced_acc'"
+    "Accuracy on non-null truth pixels: 'accuracy', 'track_eff', 'shower_eff' or 'balanced_acc'"
     def __init__(self, kind:str='accuracy'):
         if kind not in METRICS: raise ValueError(f'HitMetric: unknown kind {kind!r}')
         self.kind = kind
@@ -95,14 +96,10 @@ def hit_confusion(pred, # logits [B, 3, H, W]
 
 # %% ../nbs/07_learner.ipynb #38c5bb19
 def confusion_metrics(c)->dict:
-    "accuracy, track/shower recall and balanced accuracy from 2x2 counts [truth shower/track, predicted]"
-    c = torch.as_tensor(c, dtype=torch.float64)
-    nan = float('nan')
-    sh = (c[0, 0] / c[0].sum()).item() if c[0].sum() else nan
-    tr = (c[1, 1] / c[1].sum()).item() if c[1].sum() else nan
-    acc = ((c[0, 0] + c[1, 1]) / c.sum()).item() if c.sum() else nan
-    bal = np.nanmean([sh, tr]) if not (np.isnan(sh) and np.isnan(tr)) else nan
-    return dict(accuracy=acc, track_acc=tr, shower_acc=sh, balanced_acc=float(bal))
+    "accuracy, track/shower efficiency and balanced accuracy (`core.hit_rates`) from 2x2 counts [truth shower/track, predicted]"
+    c = torch.as_tensor(c, dtype=torch.float64).tolist()
+    r = hit_rates(true_track=c[1][1], false_track=c[0][1], true_shower=c[0][0], false_shower=c[1][0])
+    return {k: r[k] for k in METRICS}
 
 # %% ../nbs/07_learner.ipynb #63778767
 def unet_splitter(model:UNet)->list:
@@ -125,6 +122,14 @@ class CPUSpeedup(Callback):
     def after_pred(self): self.learn.pred = to_float(self.pred)
     def after_loss(self): self.autocast.__exit__(None, None, None)
     def after_cancel_batch(self): self.autocast.__exit__(None, None, None)
+
+# %% ../nbs/07_learner.ipynb #0a25fe54
+@contextlib.contextmanager
+def quietly(learn:Learner):
+    "No progress bar, no per-epoch table and no warnings while fitting: for tests, studies and benchmarks"
+    with learn.no_bar(), learn.no_logging(), warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        yield learn
 
 # %% ../nbs/07_learner.ipynb #5c53107a
 def _rng_state(learn=None)->dict:
@@ -181,27 +186,22 @@ def load_checkpoint(path, learn:Learner=None, with_opt:bool=True)->dict:
     return state
 
 # %% ../nbs/07_learner.ipynb #10fb0644
-class Checkpoint(Callback):
-    "Save `last.pth` every epoch and `best.pth` when `monitor` improves, in `learn.path/learn.model_dir`"
-    order = 65   # after the Recorder has the epoch's metrics
-    def __init__(self, monitor:str='balanced_acc', # metric name (higher is better) or 'valid_loss' (lower)
+class Checkpoint(TrackerCallback):
+    "Save `last.pth` every epoch and `best.pth` when fastai's `TrackerCallback` finds `monitor` improved, with optimiser and RNG states"
+    order = TrackerCallback.order + 5   # after the Recorder has the epoch's metrics
+    def __init__(self, monitor:str='balanced_acc', # metric name (higher is better) or a loss (lower)
                  every_epoch:bool=True):
-        store_attr(); self.best = None
-    def before_fit(self): self.dir = Path(self.learn.path) / self.learn.model_dir
+        super().__init__(monitor, reset_on_fit=False)   # a resumed run keeps the best so far (see `resume`)
+        self.every_epoch = every_epoch
+    def before_fit(self):
+        super().before_fit(); self.dir = Path(self.learn.path) / self.learn.model_dir
     def before_epoch(self): self._ran = False
     def after_validate(self): self._ran = True
     def after_epoch(self):
-        if not self._ran or rank_distrib() or hasattr(self.learn, 'lr_finder'): return   # skipped epoch; rank > 0; lr_find
-        names = list(self.recorder.metric_names[1:-1])
-        vals = self.recorder.log[1:len(names) + 1]
-        if self.monitor in names:
-            v = vals[names.index(self.monitor)]
-            better = v is not None and not np.isnan(v) and (self.best is None or
-                     (v < self.best if self.monitor.endswith('loss') else v > self.best))
-            if better:
-                self.best = float(v)
-                save_checkpoint(self.dir / 'best.pth', self.learn, self.epoch + 1, self.best)
-        if self.every_epoch: save_checkpoint(self.dir / 'last.pth', self.learn, self.epoch + 1, self.best)
+        if not self._ran or rank_distrib(): return   # an epoch skipped when resuming; rank > 0 writes nothing
+        super().after_epoch()
+        if self.new_best: save_checkpoint(self.dir / 'best.pth', self.learn, self.epoch + 1, float(self.best))
+        if self.every_epoch: save_checkpoint(self.dir / 'last.pth', self.learn, self.epoch + 1, float(self.best))
 
 # %% ../nbs/07_learner.ipynb #18989592
 def resume(learn:Learner, # learner built like the interrupted one

@@ -4,17 +4,20 @@
 
 # %% ../nbs/08_schedules.ipynb #18a2b82f
 from __future__ import annotations
-import math, tempfile, warnings
+import json, math, tempfile, warnings
+from pathlib import Path
 import numpy as np, torch
 import matplotlib.pyplot as plt
 from .core import fastai_import
 with fastai_import(): import fastai.torch_basics   # fastai.layers warns at import; see 00_core
 from fastai.callback.schedule import ParamScheduler, SchedLin, SchedExp, SchedNo
 from fastai.torch_core import set_seed
-from .learner import get_learner
+from .learner import get_learner, quietly
+from .io import atomic_path
 
 # %% auto #0
-__all__ = ['SCHEDULES', 'lr_range_test', 'plot_lr_range', 'fit_schedule', 'schedule_study', 'study_table', 'plot_schedule_study']
+__all__ = ['SCHEDULES', 'lr_range_test', 'plot_lr_range', 'fit_schedule', 'schedule_study', 'study_table', 'save_study',
+           'load_study', 'plot_schedule_study']
 
 # %% ../nbs/08_schedules.ipynb #8d1bb478
 def lr_range_test(dls, # data
@@ -29,8 +32,7 @@ def lr_range_test(dls, # data
         set_seed(seed)
         with tempfile.TemporaryDirectory() as d:
             learn = get_learner(dls, wd=wd, path=d, checkpoint=False, **kwargs)
-            with learn.no_bar(), learn.no_logging(), warnings.catch_warnings():
-                warnings.simplefilter('ignore')
+            with quietly(learn):
                 sug = learn.lr_find(start_lr=start_lr, end_lr=end_lr, num_it=num_it, show_plot=False)
         out[wd] = dict(lrs=np.array(learn.recorder.lrs), losses=np.array([float(l) for l in learn.recorder.losses]),
                        valley=float(sug.valley))
@@ -79,8 +81,7 @@ def schedule_study(dls, # data
             set_seed(seed)
             with tempfile.TemporaryDirectory() as d:
                 learn = get_learner(dls, path=d, checkpoint=False, **kwargs)
-                with learn.no_bar(), learn.no_logging(), warnings.catch_warnings():
-                    warnings.simplefilter('ignore')
+                with quietly(learn):
                     fit_schedule(learn, kind, n_epoch, lr)
             rec = learn.recorder
             names = list(rec.metric_names[1:-1])
@@ -97,6 +98,21 @@ def study_table(runs:list, metric:str='balanced_acc')->str:
     lines = ['| schedule | ' + ' | '.join(f'lr {lr:g}' for lr in lrs) + ' |', '|---' * (len(lrs) + 1) + '|']
     for k in kinds: lines.append(f'| {k} | ' + ' | '.join(f'{cell[(k, lr)]:.3f}' if (k, lr) in cell else '' for lr in lrs) + ' |')
     return '\n'.join(lines)
+
+# %% ../nbs/08_schedules.ipynb #4605c6c9
+def save_study(path, # JSON file (written atomically)
+               lr_res:dict, # from `lr_range_test`
+               runs:list, # from `schedule_study`
+               **about, # what was run, where
+              ):
+    "Keep a study's results as plain JSON, so that the notebook's tables come from them, not from typing"
+    plain = lambda o: o.tolist() if isinstance(o, np.ndarray) else {str(k): plain(v) for k, v in o.items()} if isinstance(o, dict) else o
+    with atomic_path(path) as tmp:
+        Path(tmp).write_text(json.dumps(dict(about=about, lr_range={str(wd): plain(r) for wd, r in lr_res.items()}, runs=[plain(r) for r in runs])))
+
+def load_study(path)->dict:
+    "A study written by `save_study`"
+    return json.loads(Path(path).read_text())
 
 # %% ../nbs/08_schedules.ipynb #887d01d3
 def plot_schedule_study(runs:list, metric:str='balanced_acc')->tuple:
