@@ -37,7 +37,7 @@ def main():
     t = time.time()
     train = simulate(a.train, seed=7001, geometry=geom); test = simulate(a.test, seed=7002, geometry=geom)
     print(f'{a.detector}: {a.train} training events, {a.test} held-out events simulated in {time.time() - t:.0f} s', flush=True)
-    pm = load(); arch = {k: v for k, v in pm.hit_config['arch_kwargs'].items() if k not in ('n_in', 'n_out')}
+    pm = load(); arch = {k: v for k, v in pm.hit_config.arch_kwargs.items() if k not in ('n_in', 'n_out')}
     res, times = {}, {}
     t = time.time(); res['shipped'] = hit_metrics(test, predict(pm, test)); times['shipped'] = time.time() - t
     with tempfile.TemporaryDirectory() as d:

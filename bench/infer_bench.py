@@ -81,7 +81,7 @@ def main():
         before = {v: load_exported(f'{d}/ts_{v}.pt') for v in 'UVW'}
         after, _ = load_models(f'{d}/ts', 'UVW')
         assert all(isinstance(x, PandoraModule) for x in after.values())
-        full = PandoraModule(net, pm.hit_config['mean'], pm.hit_config['std']).eval()
+        full = PandoraModule(net, pm.hit_config.mean, pm.hit_config.std).eval()
         ways = dict(before=lambda e: predict_views(before, e),
                     full=lambda e: predict(full, e, norm=None, geom=TileGeometry(), crop=False),
                     after=lambda e: predict_views(after, e))

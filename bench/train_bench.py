@@ -55,7 +55,7 @@ def main():
     print(f"data: {a.events} simulated events, {len(dls.train_ds)} training / {len(dls.valid_ds)} validation tiles, "
           f"train crops {a.crop}x{a.crop}, validation on whole 256x256 tiles, bs {a.bs}")
     xb, yb = dls.one_batch(); x, y = xb.as_subclass(torch.Tensor), yb.as_subclass(torch.Tensor)
-    loss = SegLoss(class_weights(dls.hit_config['class_counts']))
+    loss = SegLoss(class_weights(dls.hit_config.class_counts))
     set_seed(0)
     ours = get_learner(dls, path=tempfile.mkdtemp(), checkpoint=False)
     c = model_cost(ours.model, (1, 256, 256))

@@ -40,14 +40,15 @@ def main(argv=None):
     warnings.simplefilter('ignore')
     from trackshower.learner import load_checkpoint
     from trackshower.model import UNet
+    from trackshower.core import HitConfig
     from trackshower.pretrained import PretrainedModel, save_pretrained, load
     from trackshower.sim.events import simulate
     from trackshower.inference import predict
     from trackshower.evaluate import hit_metrics, metrics_table
     run = Path(a.run)
     st = load_checkpoint(run / 'models' / 'best.pth')
-    cfg = st['config']; rc = json.loads((run / 'run_config.json').read_text())
-    net = UNet(**cfg['arch_kwargs']); net.load_state_dict(st['model']); net.eval()
+    cfg = HitConfig.of(st['config']); rc = json.loads((run / 'run_config.json').read_text())
+    net = UNet(**cfg.arch_kwargs); net.load_state_dict(st['model']); net.eval()
     pm = PretrainedModel(net, cfg, {})
     if rc['config']['seed'] == a.seed: sys.exit(f'--seed {a.seed} is the training seed: the held-out events must be fresh')
     t = time.time(); ev = simulate(a.events, seed=a.seed, progress=False)
@@ -59,13 +60,14 @@ def main(argv=None):
     print(metrics_table(kinds))
     train_metrics = json.loads((run / 'metrics.json').read_text()) if (run / 'metrics.json').exists() else {}
     card = dict(
-        summary=f"UNet {cfg['arch_kwargs']} trained on {cfg.get('n_events')} simulated events; held-out balanced per-hit accuracy {m['all']['balanced_acc']:.4f}",
-        data=dict(simulator='trackshower.sim (default mix)', n_events=rc['data'].get('n_events', cfg.get('n_events')), seed=rc['config']['seed'],
-                  views=cfg.get('views'), n_train_images=cfg.get('n_train_images'), n_valid_images=cfg.get('n_valid_images')),
+        summary=f"UNet {cfg.arch_kwargs} trained on {cfg.n_events} simulated events; held-out balanced per-hit accuracy {m['all']['balanced_acc']:.4f}",
+        data=dict(simulator='trackshower.sim (default mix)', n_events=rc['data'].get('n_events', cfg.n_events), seed=rc['config']['seed'],
+                  views=cfg.views, n_train_images=cfg.n_train_images, n_valid_images=cfg.n_valid_images),
         recipe=dict(rc['config'], lr=rc.get('lr'), best_epoch=st.get('epoch'), best_valid=st.get('best')),
         trained_on=a.where, git=git_hash(), torch=torch.__version__, run=str(run),
         held_out=dict(n_events=a.events, seed=a.seed, **m), held_out_by_kind=kinds,
-        run_test_metrics=train_metrics.get('network'))
+        run_test=dict(n_events=rc['data'].get('n_test'), network=train_metrics.get('network'), baseline=train_metrics.get('baseline'),
+                      baseline_cuts=train_metrics.get('baseline_cuts')))
     wp, cp = save_pretrained(pm, a.name, a.out, **card)
     back = load(a.name, a.out)                                    # what users get loads and predicts the same
     again = predict(back, ev[:20]).p_track

@@ -10,7 +10,7 @@ import numpy as np, torch
 import matplotlib
 import matplotlib.pyplot as plt
 from fastcore.script import call_parse, Param, store_true
-from .core import View, Events, console_main, run_cli, UsageError, check_output, as_views
+from .core import View, Events, console_main, run_cli, UsageError, check_output, as_views, HitConfig
 from .io import atomic_path, HitIOError, write_root, csv_path
 from .images import TileGeometry
 
@@ -146,9 +146,11 @@ def _checkpoint_model(checkpoint:str)->PretrainedModel:
     p = Path(checkpoint)
     if p.is_dir(): p = p / 'models' / 'best.pth'
     if not p.exists(): raise FileNotFoundError(f'no checkpoint {p}')
-    cfg = load_checkpoint(p).get('config') or {}
-    if 'arch_kwargs' not in cfg: raise UsageError(f'{p} carries no model configuration (not written by trackshower_train?)')
-    m = UNet(**cfg['arch_kwargs']); m.load_state_dict(load_checkpoint(p)['model'])
+    st = load_checkpoint(p)
+    try: cfg = HitConfig.of(st.get('config'))
+    except ValueError as e: raise UsageError(f'{p}: {e}') from None
+    if cfg.arch_kwargs is None: raise UsageError(f'{p} carries no model configuration (not written by trackshower_train?)')
+    m = UNet(**cfg.arch_kwargs); m.load_state_dict(st['model'])
     return PretrainedModel(m.eval(), cfg, dict(name=str(p)))
 
 # %% ../nbs/12_cli.ipynb #71716c30

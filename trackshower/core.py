@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #4cd8c076
 from __future__ import annotations
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from enum import IntEnum
 from typing import Iterable, Optional
 import numpy as np
@@ -12,7 +12,7 @@ from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['SHOWER_PDGS', 'MAX_COORD', 'HitClass', 'View', 'as_view', 'as_views', 'view_group', 'group_event_view', 'is_track',
-           'hit_rates', 'tag_from_pdg', 'insane_coords', 'fastai_import', 'Hits', 'Events', 'console_main',
+           'hit_rates', 'tag_from_pdg', 'insane_coords', 'fastai_import', 'Hits', 'Events', 'HitConfig', 'console_main',
            'UsageError', 'user_error', 'run_cli', 'check_output', 'config_parser', 'parse_configs']
 
 # %% ../nbs/00_core.ipynb #20d9291d
@@ -254,6 +254,41 @@ def equals(self:Events, other:Events)->bool:
     "Same events, bit for bit"
     return (np.array_equal(self.offsets, other.offsets) and np.array_equal(self.event_ids, other.event_ids)
             and self.hits.equals(other.hits))
+
+# %% ../nbs/00_core.ipynb #56491638
+@dataclass
+class HitConfig:
+    "How a model's inputs are made and what it was trained on (carried by `dls` and `learn`, stored in checkpoints and cards)"
+    views: str = 'UVW' # views trained on
+    geometry: dict = None # `ImageGeometry.config()` of the images (None: Pandora's tiles)
+    mean: float = 0. # input normalisation: (image - mean) / std
+    std: float = 1.
+    codes: list = None # class names in output order
+    train_crop: int = None # training crop size (None: whole images)
+    class_counts: list = None # training pixels per class (null, shower, track)
+    n_events: int = None # events of the training data
+    n_train_images: int = None
+    n_valid_images: int = None
+    arch: str = None # set by `get_learner`: the architecture's name,
+    arch_kwargs: dict = None # its arguments,
+    class_weights: list = None # the loss's class weights
+    loss: dict = None # and its other settings,
+    pretrained: str = None # and the model training started from
+
+# %% ../nbs/00_core.ipynb #1a8be487
+@patch(cls_method=True)
+def of(cls:HitConfig, cfg)->HitConfig:
+    "`cfg` as a `HitConfig`: itself, one from a stored dict (unknown keys are an error), or the defaults for None"
+    if isinstance(cfg, cls): return cfg
+    if cfg is None: return cls()
+    unknown = set(cfg) - {f.name for f in fields(cls)}
+    if unknown: raise ValueError(f'HitConfig: unknown keys {sorted(unknown)}')
+    return cls(**cfg)
+
+@patch
+def to_dict(self:HitConfig)->dict:
+    "Plain data (for JSON, checkpoints and model cards)"
+    return {f.name: getattr(self, f.name) for f in fields(self)}
 
 # %% ../nbs/00_core.ipynb #419574b7
 import sys, os, errno, importlib.util

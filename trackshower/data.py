@@ -8,7 +8,7 @@ from pathlib import Path
 import re
 import numpy as np, torch
 from fastcore.basics import store_attr
-from .core import fastai_import, as_views, group_event_view
+from .core import fastai_import, as_views, group_event_view, HitConfig
 with fastai_import(): import fastai.torch_basics   # fastai.layers warns at import; see 00_core
 from fastai.torch_core import TensorImage, TensorMask
 from fastai.data.block import DataBlock, TransformBlock
@@ -244,7 +244,7 @@ def get_dls(source, # `Events`, ROOT file, CSV prefix, directory, or a list (see
     dls = dblock.dataloaders(store, bs=bs, num_workers=num_workers, device=device or torch.device('cpu'), **kwargs)
     dls.store = store
     dls.c = len(CODES)
-    dls.hit_config = dict(views=store.views, geometry=store.geom.config(), mean=mean, std=std, codes=CODES, train_crop=crop,
+    dls.hit_config = HitConfig(views=store.views, geometry=store.geom.config(), mean=mean, std=std, codes=CODES, train_crop=crop,
                           class_counts=store.class_counts(train_idx).tolist(), n_events=len(events),
                           n_train_images=len(train_idx), n_valid_images=len(store) - len(train_idx))
     return dls

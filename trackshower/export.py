@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 import contextlib, copy, datetime, io, json, platform, subprocess, sys, warnings
 import numpy as np, torch, torch.nn as nn
-from .core import HitClass, View, as_view
+from .core import HitClass, View, as_view, HitConfig
 from .io import atomic_path, atomic_set, check_set
 from .model import UNet
 from .pretrained import load as load_pretrained
@@ -74,11 +74,11 @@ def _plain_model(model:nn.Module)->nn.Module:
     m = copy.deepcopy(model).float().eval()
     return m.to(memory_format=torch.contiguous_format)
 
-def _view_card(cfg:dict, file:str, ops:set, foreign:bool)->dict:
+def _view_card(cfg:HitConfig, file:str, ops:set, foreign:bool)->dict:
     "The model card's entry for one view: what the model is and what it was trained on"
     keys = ('arch', 'arch_kwargs', 'geometry', 'class_weights', 'class_counts', 'n_events', 'n_train_images', 'n_valid_images', 'train_crop')
-    return dict(file=file, trained_on_views=cfg.get('views'), trained_on_other_views=foreign, **{k: cfg.get(k) for k in keys},
-                normalisation=dict(mean=cfg.get('mean', 0.), std=cfg.get('std', 1.)), torchscript_ops=sorted(ops))
+    return dict(file=file, trained_on_views=cfg.views, trained_on_other_views=foreign, **{k: getattr(cfg, k) for k in keys},
+                normalisation=dict(mean=cfg.mean, std=cfg.std), torchscript_ops=sorted(ops))
 
 # %% ../nbs/09a_export.ipynb #acd79a04
 def _card_header(bound:float, tile:int)->dict:
@@ -104,10 +104,10 @@ def export_pandora(learn, # a `Learner` (or a dict view -> Learner) trained by `
     paths, weights, traced = {}, {}, {}
     for v in map(as_view, views):
         lrn = per_view[v.name] if v.name in per_view else per_view[v]
-        cfg = dict(getattr(lrn, 'hit_config', {}))
-        foreign = bool(cfg.get('views')) and v.name not in cfg['views']
-        if foreign: warnings.warn(f"export_pandora: the {v.name} model was trained on view(s) {cfg['views']} only")
-        wrapped = PandoraModule(_plain_model(lrn.model), cfg.get('mean', 0.), cfg.get('std', 1.), bound).eval()
+        cfg = HitConfig.of(getattr(lrn, 'hit_config', None))
+        foreign = bool(cfg.views) and v.name not in cfg.views
+        if foreign: warnings.warn(f"export_pandora: the {v.name} model was trained on view(s) {cfg.views} only")
+        wrapped = PandoraModule(_plain_model(lrn.model), cfg.mean, cfg.std, bound).eval()
         with torch.no_grad(), _quiet_jit(): ts = torch.jit.trace(wrapped, torch.zeros(1, 1, tile, tile), check_trace=False)
         ops = traced_ops(ts)
         if ops - OLD_LIBTORCH_OPS: raise RuntimeError(f'export_pandora: the traced graph uses operators not vetted for LibTorch 2.1: {sorted(ops - OLD_LIBTORCH_OPS)}')
@@ -176,7 +176,7 @@ def load_models(model:str='', # run directory, export prefix, or '' for the pack
     "The models the commands predict with: the shipped default, or an export's (as eager twins where identical)"
     if not model:
         pm = load_pretrained()
-        m = PandoraModule(pm.model, pm.hit_config['mean'], pm.hit_config['std']).eval()
+        m = PandoraModule(pm.model, pm.hit_config.mean, pm.hit_config.std).eval()
         return {v: m for v in views}, f"the shipped model {pm.card['name']!r} (trackshower.pretrained.load())"
     p = Path(model)
     prefix = p / 'trackshower' if p.is_dir() else Path(str(p).removesuffix('.json'))

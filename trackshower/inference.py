@@ -9,7 +9,7 @@ from pathlib import Path
 import functools
 import numpy as np, torch, torch.nn as nn
 from fastprogress.fastprogress import progress_bar
-from .core import HitClass, View, Hits, Events, is_track
+from .core import HitClass, View, Hits, Events, is_track, HitConfig
 from .model import UNet
 from .images import ImageGeometry, TileGeometry, FullExtentGeometry, CropGeometry, events_images, dense
 from .io import atomic_path, csv_path, write_pandora_csv, write_root
@@ -50,10 +50,11 @@ def geometry_from_config(cfg:dict)->ImageGeometry:
     return {'TileGeometry': TileGeometry, 'CropGeometry': CropGeometry}[kind](**cfg)
 
 def _model_and_config(model, geom, norm):
-    cfg = getattr(model, 'hit_config', None) or {}
+    known = getattr(model, 'hit_config', None) is not None
+    cfg = HitConfig.of(getattr(model, 'hit_config', None))
     if hasattr(model, 'model') and hasattr(model, 'dls'): model = model.model        # a Learner
-    if geom is None: geom = geometry_from_config(cfg['geometry']) if 'geometry' in cfg else TileGeometry()
-    if norm == 'config': norm = (cfg['mean'], cfg['std']) if 'mean' in cfg else None
+    if geom is None: geom = geometry_from_config(cfg.geometry) if cfg.geometry else TileGeometry()
+    if norm == 'config': norm = (cfg.mean, cfg.std) if known else None
     return model, geom, norm
 
 # %% ../nbs/09_inference.ipynb #a224cb34

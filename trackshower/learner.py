@@ -9,7 +9,8 @@ import contextlib, inspect, io, os, random, tempfile, warnings
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from fastcore.basics import store_attr
 from fastcore.meta import delegates
-from .core import fastai_import, is_track, hit_rates
+from .core import fastai_import, is_track, hit_rates, HitConfig
+from dataclasses import replace
 with fastai_import(): import fastai.torch_basics   # fastai.layers warns at import; see 00_core
 from fastai.learner import Learner, Metric
 from fastai.callback.core import Callback, CancelFitException
@@ -151,6 +152,7 @@ def _set_rng_state(s:dict, learn=None):
 # %% ../nbs/07_learner.ipynb #499db86e
 def _plain(o):
     "Containers as plain lists/dicts and numpy scalars as Python numbers (loadable with weights_only=True)"
+    if isinstance(o, HitConfig): return _plain(o.to_dict())
     if isinstance(o, dict): return {k: _plain(v) for k, v in o.items()}
     if isinstance(o, (list, tuple)) or type(o).__name__ == 'L': return [_plain(v) for v in o]
     if isinstance(o, np.generic): return o.item()
@@ -218,14 +220,14 @@ def resume(learn:Learner, # learner built like the interrupted one
 
 # %% ../nbs/07_learner.ipynb #29ac73b7
 def loss_weights(weights, # 'inverse', 'sqrt', None, or 3 numbers
-                 cfg:dict, # `dls.hit_config` (for the class counts)
+                 cfg:HitConfig, # `dls.hit_config` (for the class counts)
                 )->torch.Tensor: # class weights, or None
     "Class weights of the loss from a name (powers of the training set's inverse class frequencies) or numbers"
     if not isinstance(weights, str): return None if weights is None else torch.as_tensor(weights, dtype=torch.float32)
     powers = {'inverse': 1., 'sqrt': .5}
     if weights not in powers: raise ValueError(f"get_learner: weights must be 'inverse', 'sqrt', None or 3 numbers, not {weights!r}")
-    if 'class_counts' not in cfg: raise ValueError(f"get_learner: weights={weights!r} needs dls.hit_config['class_counts'] (use get_dls)")
-    return class_weights(cfg['class_counts'], powers[weights])
+    if cfg.class_counts is None: raise ValueError(f"get_learner: weights={weights!r} needs the class counts of dls.hit_config (use get_dls)")
+    return class_weights(cfg.class_counts, powers[weights])
 
 # %% ../nbs/07_learner.ipynb #12afabcd
 def use_stats(dls, mean:float, std:float):
@@ -235,17 +237,17 @@ def use_stats(dls, mean:float, std:float):
         for t in dl.after_batch.fs:
             if isinstance(t, Normalize): t.mean, t.std = torch.full_like(t.mean, mean), torch.full_like(t.std, std); n += 1
     if not n: raise ValueError('use_stats: the DataLoaders have no Normalize transform (use get_dls)')
-    dls.hit_config = dict(dls.hit_config, mean=float(mean), std=float(std))
+    dls.hit_config = replace(HitConfig.of(getattr(dls, 'hit_config', None)), mean=float(mean), std=float(std))
 
 # %% ../nbs/07_learner.ipynb #af5ebbc6
 def _pretrained_model(pretrained, dls, arch, arch_kw:dict)->tuple:
     "(`PretrainedModel` or None, arch kwargs); a pretrained model's architecture and statistics replace the asked ones"
     if pretrained is False or pretrained is None: return None, arch_kw
     pm = pretrained if isinstance(pretrained, PretrainedModel) else load() if pretrained is True else load(pretrained)
-    clash = {k: v for k, v in arch_kw.items() if pm.hit_config['arch_kwargs'].get(k) != v}
-    if arch is not UNet or clash: raise ValueError(f"get_learner: the pretrained model is a UNet with {pm.hit_config['arch_kwargs']}; got {arch.__name__} {clash}")
-    use_stats(dls, pm.hit_config['mean'], pm.hit_config['std'])
-    return pm, {k: v for k, v in pm.hit_config['arch_kwargs'].items() if k not in ('n_in', 'n_out')}
+    clash = {k: v for k, v in arch_kw.items() if pm.hit_config.arch_kwargs.get(k) != v}
+    if arch is not UNet or clash: raise ValueError(f"get_learner: the pretrained model is a UNet with {pm.hit_config.arch_kwargs}; got {arch.__name__} {clash}")
+    use_stats(dls, pm.hit_config.mean, pm.hit_config.std)
+    return pm, {k: v for k, v in pm.hit_config.arch_kwargs.items() if k not in ('n_in', 'n_out')}
 
 # %% ../nbs/07_learner.ipynb #bd0aebaf
 @delegates(UNet.__init__, keep=True)
@@ -270,13 +272,13 @@ def get_learner(dls, # `DataLoaders` from `get_dls`
     xb, _ = dls.one_batch() if len(dls.train) else dls.valid.one_batch()
     model = arch(xb.shape[1], getattr(dls, 'c', len(HitClass)), **arch_kw)
     if pm is not None: model.load_state_dict(pm.model.state_dict())
-    cfg = getattr(dls, 'hit_config', None) or {}; w = loss_weights(weights, cfg)
+    cfg = HitConfig.of(getattr(dls, 'hit_config', None)); w = loss_weights(weights, cfg)
     splitter = kwargs.pop('splitter', unet_splitter if isinstance(model, UNet) else None)
     metrics = kwargs.pop('metrics', [HitMetric(k) for k in METRICS])
     cbs = list(cbs or []) + ([CPUSpeedup(bf16, channels_last)] if bf16 or channels_last else []) + ([Checkpoint(monitor)] if checkpoint else [])
     learn = Learner(dls, model, loss_func=SegLoss(w, gamma, dice), opt_func=kwargs.pop('opt_func', Adam), metrics=metrics,
                     wd=wd, path=path, cbs=cbs, **({'splitter': splitter} if splitter else {}), **kwargs)
-    learn.hit_config = dict(cfg, arch=getattr(arch, '__name__', str(arch)), arch_kwargs=getattr(model, 'config', arch_kw),
+    learn.hit_config = replace(cfg, arch=getattr(arch, '__name__', str(arch)), arch_kwargs=getattr(model, 'config', arch_kw),
                             class_weights=None if w is None else w.tolist(), loss=dict(gamma=gamma, dice=dice),
                             pretrained=None if pm is None else pm.card.get('name'))
     return learn

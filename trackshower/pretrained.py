@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 import json, importlib.util
 import torch
+from .core import HitConfig
 from .model import UNet
 from .io import atomic_set, check_set
 
@@ -22,11 +23,11 @@ DEFAULT = 'default'
 class PretrainedModel:
     "A trained network with the configuration it was trained with (`hit_config`) and its card"
     model: UNet
-    hit_config: dict
+    hit_config: HitConfig
     card: dict
     def __repr__(self):
         fig = self.card.get('held_out', {}).get('all', {}).get('balanced_acc')
-        return f"PretrainedModel({self.card.get('name')!r}, {self.hit_config.get('arch_kwargs')}, held-out balanced accuracy {fig})"
+        return f"PretrainedModel({self.card.get('name')!r}, {self.hit_config.arch_kwargs}, held-out balanced accuracy {fig})"
 
 # %% ../nbs/06a_pretrained.ipynb #8d818f14
 def model_files(name:str=DEFAULT, # model name
@@ -46,7 +47,7 @@ def save_pretrained(learn, # a `Learner` from `get_learner` (or anything with `m
     wp, cp = model_files(name, path); wp.parent.mkdir(parents=True, exist_ok=True)
     m = learn.model
     state = {k: v.detach().cpu().float().contiguous() if v.is_floating_point() else v.detach().cpu() for k, v in m.state_dict().items()}
-    c = dict(name=name, format='trackshower pretrained v1', arch='UNet', hit_config=dict(learn.hit_config), **card)
+    c = dict(name=name, format='trackshower pretrained v1', arch='UNet', hit_config=HitConfig.of(learn.hit_config).to_dict(), **card)
     buf = __import__('io').BytesIO(); torch.save(state, buf)
     with atomic_set(wp.parent / name, [wp, cp]) as (tw, tc):
         tw.write_bytes(buf.getvalue()); tc.write_text(json.dumps(c, indent=1, default=float))
@@ -62,9 +63,9 @@ def load(name:str=DEFAULT, # model name (`'default'`: the package's default mode
         raise FileNotFoundError(f'no model {name!r} in {wp.parent} (want {wp.name} and {cp.name}; `make pretrained` builds the default)')
     check_set(wp.parent / name)
     card = json.loads(cp.read_text())
-    cfg = card['hit_config']
+    cfg = HitConfig.of(card['hit_config'])
     try: state = torch.load(wp, map_location='cpu', weights_only=True)
     except Exception as e: raise ValueError(f'{wp}: not a weights-only state dict ({type(e).__name__})') from None
-    model = UNet(**cfg['arch_kwargs'])
+    model = UNet(**cfg.arch_kwargs)
     model.load_state_dict(state)
     return PretrainedModel(model.eval(), cfg, card)

@@ -203,7 +203,7 @@ def train_run(cfg:TrainConfig=None, # what to train (default `TrainConfig()`)
     learn = make_learner(cfg, trainval, out)
     hc = learn.hit_config
     say(f"{len(events)} events ({events.n_hits} hits): {len(trainval)} for training/validation "
-        f"({hc['n_train_images']} / {hc['n_valid_images']} tiles of views {cfg.views}), {len(test)} held out for the test")
+        f"({hc.n_train_images} / {hc.n_valid_images} tiles of views {cfg.views}), {len(test)} held out for the test")
     data = dict(n_events=len(events), n_trainval=len(trainval), n_test=len(test), views=cfg.views, world_size=max(num_distrib(), 1))
     start, lr = start_run(learn, cfg, lr, out, data, resume, quick, say)
     say(f'training {cfg.epochs} epochs of one-cycle at max lr {lr:.2e}')
