@@ -27,10 +27,11 @@ class PandoraModule(nn.Module):
         self.model = model
         self.register_buffer('mean', torch.tensor(float(mean))); self.register_buffer('std', torch.tensor(float(std)))
         self.bound = float(bound)
-    def forward(self, x):
-        z = self.model((x - self.mean) / self.std)
+    def pre(self, x): return (x - self.mean) / self.std        # Pandora's min-max tile -> what the network saw in training
+    def post(self, z):                                         # logits -> bounded, antisymmetric shower/track outputs
         d = ((z[:, 2:3] - z[:, 1:2]) / 2).clamp(-self.bound, self.bound)
         return torch.cat([z[:, 0:1].clamp(-self.bound, self.bound), -d, d], 1)
+    def forward(self, x): return self.post(self.model(self.pre(x)))
 
 # %% ../nbs/09a_export.ipynb #3b832e5a
 OLD_LIBTORCH_OPS = {'aten::_convolution', 'aten::relu', 'aten::relu_', 'aten::batch_norm', 'aten::cat', 'aten::sub',

@@ -15,8 +15,8 @@ from .images import ImageGeometry, TileGeometry, FullExtentGeometry, CropGeometr
 from .io import atomic_path, csv_path, write_pandora_csv, write_root
 
 # %% auto #0
-__all__ = ['pandora_probs', 'HitPredictions', 'geometry_from_config', 'unet_receptive_field', 'exact_window', 'predict',
-           'predict_views', 'write_predictions_csv', 'write_predictions_root']
+__all__ = ['pandora_probs', 'HitPredictions', 'geometry_from_config', 'unet_receptive_field', 'exact_window', 'decoder_regions',
+           'unet_region', 'predict', 'predict_views', 'write_predictions_csv', 'write_predictions_root']
 
 # %% ../nbs/09_inference.ipynb #70ce60d8
 def pandora_probs(out:np.ndarray, # network outputs at hits' pixels, [n, 3] (null, shower, track)
@@ -88,6 +88,38 @@ def exact_window(rows:np.ndarray, cols:np.ndarray, # pixels with hits in one ima
     def span(lo, hi, n): return max(0, (lo - b) // m * m), min(n, -(-(hi + a + 1) // m) * m)
     return span(rows.min(), rows.max(), H) + span(cols.min(), cols.max(), W)
 
+# %% ../nbs/09_inference.ipynb #dacc58fe
+def decoder_regions(lo:int, hi:int, # output rows (or columns) [lo, hi) wanted at full resolution
+                    depth:int, # the `UNet`'s halvings
+                    size:int, # rows of the input (a multiple of 2**depth)
+                   )->list: # [(a_k, b_k)] for k = 0..depth: the decoder's rows needed at level k
+    "Rows of each decoder level that the outputs [lo, hi) depend on"
+    regs = [(lo, hi)]
+    for k in range(1, depth + 1):
+        a, b = regs[-1]
+        regs.append((max(0, (a - 1) // 2), min(size >> k, -(-(b + 1) // 2))))
+    return regs
+
+def unet_region(net:UNet, x:torch.Tensor, # a `UNet` in eval mode and its input [n, c, H, W] (H, W multiples of 2**depth)
+                rows:tuple, cols:tuple, # (lo, hi) of the output rows and columns wanted
+               )->torch.Tensor: # `net(x)[..., lo:hi, lo:hi]`, computing the decoder only where needed
+    "The `UNet`'s output on a rectangle: the encoder on all of `x`, each decoder level only on what the rectangle depends on"
+    R, C = decoder_regions(*rows, net.depth, x.shape[-2]), decoder_regions(*cols, net.depth, x.shape[-1])
+    skips = []
+    x = net.stem(x)
+    for blk in net.down: x = blk(x); skips.append(x)
+    x = net.drop(skips.pop())
+    (a, b), (c, d) = R[-1], C[-1]
+    x = x[..., a:b, c:d]
+    for k, blk in zip(reversed(range(net.depth)), net.up):
+        (a, b), (c, d) = R[k + 1], C[k + 1]                                  # what x covers, at level k + 1
+        z = torch.cat([blk.up(x), skips.pop()[..., 2 * a:2 * b, 2 * c:2 * d]], 1)   # level-k rows [2a, 2b)
+        y = blk.conv(z)
+        if blk.shortcut is not None: y = y + blk.shortcut(z)
+        (a2, b2), (c2, d2) = R[k], C[k]
+        x = y[..., a2 - 2 * a:b2 - 2 * a, c2 - 2 * c:d2 - 2 * c]
+    return net.head(x)
+
 # %% ../nbs/09_inference.ipynb #26f6b51c
 def _window_net(model):
     "The `UNet` whose receptive field bounds `model`'s outputs: `model` itself, or inside a per-pixel wrapper (`PandoraModule`)"
@@ -105,6 +137,18 @@ def _hit_outputs(model, img, norm, dev, rc, channels_last)->np.ndarray:
     out = model(x).float().reshape(n, -1, h * w)
     return out[torch.from_numpy(rc[0]).to(dev), :, torch.from_numpy(rc[1]).to(dev)].cpu().numpy()
 
+# %% ../nbs/09_inference.ipynb #6534d1d4
+def _window_outputs(model, net:UNet, img:np.ndarray, norm, dev, rows, cols)->np.ndarray:
+    "Outputs [n, 3] at pixels (`rows`, `cols`) of one windowed image; the decoder computed only on their bounding box"
+    x = torch.from_numpy(img).view(1, 1, *img.shape[-2:]).to(dev)
+    if norm is not None: x = (x - norm[0]) / norm[1]
+    x = x.contiguous(memory_format=torch.channels_last)
+    if x.shape[-2] % 2 ** net.depth or x.shape[-1] % 2 ** net.depth: return _hit_outputs(model, img, norm, dev, (np.zeros_like(rows), rows * x.shape[-1] + cols), True)
+    box = (int(rows.min()), int(rows.max()) + 1), (int(cols.min()), int(cols.max()) + 1)
+    pre, post = (model.pre, model.post) if model is not net else (nn.Identity(), nn.Identity())   # a per-pixel wrapper's transforms
+    out = post(unet_region(net, pre(x), *box)).float()
+    return out[0][:, torch.from_numpy(rows - box[0][0]).to(dev), torch.from_numpy(cols - box[1][0]).to(dev)].T.cpu().numpy()
+
 # %% ../nbs/09_inference.ipynb #9d3a4e33
 def _finite_probs(vals)->np.ndarray:
     "p_track from outputs, NaN where the shower or track output is not finite (never a probability from NaN/inf)"
@@ -119,7 +163,7 @@ def predict(model, # `Learner`, `nn.Module` or TorchScript model
             geom:ImageGeometry=None, # image geometry (default: the learner's, else Pandora's tiles)
             norm='config', # (mean, std) applied to images; 'config': from the learner; None: none (TorchScript exports)
             bs:int=16, # images per forward pass (whole images)
-            crop:bool=True, # compute a `UNet` only on each image's `exact_window` (same outputs at hits)
+            crop:bool=True, # a `UNet`: each image on its `exact_window`, the decoder on its hits' box (same outputs at hits)
             progress:bool=False, # show a progress bar
            )->HitPredictions:
     "Track/shower probabilities for every hit of `views` of `events`, Pandora's way"
@@ -143,8 +187,9 @@ def predict(model, # `Learner`, `nn.Module` or TorchScript model
                 rows, cols = si.pix_rc[lo:hi] // W, si.pix_rc[lo:hi] % W
                 win = exact_window(rows, cols, (H, W), field, 2 ** net.depth) if field else (0, H, 0, W)
                 img = dense(si, np.arange(i0, i1), offs, mask=False, window=win)[0]
-                rc = (si.pix_image[lo:hi] - i0, (rows - win[0]) * (win[3] - win[2]) + cols - win[2])
-                p_pix[lo:hi] = _finite_probs(_hit_outputs(model, img, norm, dev, rc, net is not None))
+                if field: vals = _window_outputs(model, net, img, norm, dev, rows - win[0], cols - win[2])
+                else: vals = _hit_outputs(model, img, norm, dev, (si.pix_image[lo:hi] - i0, si.pix_rc[lo:hi]), net is not None)
+                p_pix[lo:hi] = _finite_probs(vals)
     finally:
         if was_training: model.train()
     p_track = np.full(len(events.hits), np.nan)
