@@ -127,6 +127,14 @@ def _window_net(model):
     inner = getattr(model, 'model', None)
     return inner if getattr(model, 'per_pixel_io', False) and isinstance(inner, UNet) else None
 
+def _for_inference(model, channels_last:bool)->tuple:
+    "Put `model` in eval mode (channels-last memory if asked: same arithmetic, faster on CPU); (was it training, its device)"
+    was_training = getattr(model, 'training', False)
+    if hasattr(model, 'eval'): model.eval()
+    if channels_last: model.to(memory_format=torch.channels_last)
+    p = next(iter(model.parameters()), None) if hasattr(model, 'parameters') else None
+    return was_training, p.device if p is not None else torch.device('cpu')
+
 # %% ../nbs/09_inference.ipynb #aae46325
 def _hit_outputs(model, img, norm, dev, rc, channels_last)->np.ndarray:
     "Network outputs [n, 3] at flat pixel positions `rc` (per image, [n] image index and [n] row*W+col) of images `img`"
@@ -173,11 +181,7 @@ def predict(model, # `Learner`, `nn.Module` or TorchScript model
     net = _window_net(model)
     field = unet_receptive_field(net.depth, net.config['res']) if net is not None and crop else None
     p_pix = np.full(len(si.value), np.nan)
-    was_training = getattr(model, 'training', False)
-    if hasattr(model, 'eval'): model.eval()
-    if net is not None: model.to(memory_format=torch.channels_last)          # same arithmetic, faster on CPU
-    p = next(iter(model.parameters()), None) if hasattr(model, 'parameters') else None
-    dev = p.device if p is not None else torch.device('cpu')
+    was_training, dev = _for_inference(model, channels_last=net is not None)
     steps = range(si.n_images) if field else range(0, si.n_images, bs)
     try:
         with torch.inference_mode():
