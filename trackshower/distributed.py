@@ -27,6 +27,13 @@ def _ctx():
     "fork where available (works from notebooks, whose __main__ spawn cannot re-import), else spawn"
     return mp.get_context('fork' if 'fork' in mp.get_all_start_methods() else 'spawn')
 
+def _die_with_parent():
+    "Pool initializer: on Linux, ask the kernel to end this worker when its parent dies (a killed run leaves no orphans)"
+    try:
+        import ctypes, signal
+        ctypes.CDLL('libc.so.6', use_errno=True).prctl(1, signal.SIGTERM)   # PR_SET_PDEATHSIG
+    except (OSError, AttributeError): pass
+
 # %% ../nbs/13_distributed.ipynb #a5f9181c
 def _chunks(n:int, workers:int, chunk:int=None)->list:
     chunk = chunk or max(1, min(200, -(-n // (4 * workers))))
@@ -45,7 +52,7 @@ def simulate_parallel(n_events:int, # events to simulate
     jobs = [(n, seed, first_event + lo, mix, geometry) for lo, n in _chunks(n_events, workers)]
     if workers == 1 or len(jobs) == 1: parts = [_sim_chunk(j) for j in jobs]
     else:
-        with ProcessPoolExecutor(workers, mp_context=_ctx()) as ex:
+        with ProcessPoolExecutor(workers, mp_context=_ctx(), initializer=_die_with_parent) as ex:
             it = ex.map(_sim_chunk, jobs)
             if progress:
                 from fastprogress.fastprogress import progress_bar
@@ -81,7 +88,7 @@ def images_parallel(events:Events, geom, views='UVW', workers:int=None, chunk:in
     jobs = [(events[lo:lo + chunk], geom, views) for lo in los]
     if workers == 1 or len(jobs) == 1: res = [_img_chunk(j) for j in jobs]
     else:
-        with ProcessPoolExecutor(workers, mp_context=_ctx()) as ex: res = list(ex.map(_img_chunk, jobs))
+        with ProcessPoolExecutor(workers, mp_context=_ctx(), initializer=_die_with_parent) as ex: res = list(ex.map(_img_chunk, jobs))
     return merge_sparse([(si, u, lo, events.offsets[lo]) for (si, u), lo in zip(res, los)])
 
 # %% ../nbs/13_distributed.ipynb #1098ac5e
