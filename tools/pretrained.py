@@ -27,6 +27,24 @@ def per_kind(events, pred, metrics_fn)->dict:
         out[k] = dict(n_events=len(idx), **metrics_fn(events.select(idx), sub)['all'])
     return out
 
+def run_test(run:Path)->dict:
+    "The training run's own held-out comparison with the cut-based baseline (None until its metrics.json exists)"
+    if not (run / 'metrics.json').exists(): return None
+    m = json.loads((run / 'metrics.json').read_text())
+    return dict(n_events=m['data'].get('n_test'), network=m.get('network'), baseline=m.get('baseline'), baseline_cuts=m.get('baseline_cuts'))
+
+def add_run_test(run:Path, name:str, out):
+    "Rewrite the shipped set with the run's held-out comparison in its card (same weights)"
+    from trackshower.pretrained import load, save_pretrained
+    rt = run_test(run)
+    if rt is None: sys.exit(f'{run}/metrics.json does not exist yet: the run has not finished')
+    pm = load(name, out)
+    card = {k: v for k, v in pm.card.items() if k not in ('name', 'format', 'arch', 'hit_config')}
+    card['run_test'] = rt
+    wp, cp = save_pretrained(pm, name, out, **card)
+    print(f"added the run's comparison on {rt['n_events']} held-out events to {cp}: network {rt['network']['all']['balanced_acc']:.4f}, "
+          f"baseline {rt['baseline']['all']['balanced_acc']:.4f}")
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--run', default='runs/pretrained', help='the training run directory')
@@ -36,6 +54,8 @@ def main(argv=None):
     ap.add_argument('--out', default=None, help='directory (default: the package models/)')
     ap.add_argument('--where', default=f'CPU ({platform.processor() or platform.machine()}), {torch.get_num_threads()} threads',
                     help='where it was trained, for the card')
+    ap.add_argument('--run-test-only', action='store_true',
+                    help="only add the run's own held-out comparison with the baseline (its metrics.json) to the shipped card")
     a = ap.parse_args(argv)
     warnings.simplefilter('ignore')
     from trackshower.learner import load_checkpoint
@@ -46,6 +66,7 @@ def main(argv=None):
     from trackshower.inference import predict
     from trackshower.evaluate import hit_metrics, metrics_table
     run = Path(a.run)
+    if a.run_test_only: return add_run_test(run, a.name, a.out)
     st = load_checkpoint(run / 'models' / 'best.pth')
     cfg = HitConfig.of(st['config']); rc = json.loads((run / 'run_config.json').read_text())
     net = UNet(**cfg.arch_kwargs); net.load_state_dict(st['model']); net.eval()
@@ -58,7 +79,6 @@ def main(argv=None):
     print(metrics_table(m)); print(f'predict: {dt:.1f} s for {a.events} events ({1e3 * dt / a.events:.0f} ms per event, {torch.get_num_threads()} threads)')
     kinds = per_kind(ev, pred, hit_metrics)
     print(metrics_table(kinds))
-    train_metrics = json.loads((run / 'metrics.json').read_text()) if (run / 'metrics.json').exists() else {}
     card = dict(
         summary=f"UNet {cfg.arch_kwargs} trained on {cfg.n_events} simulated events; held-out balanced per-hit accuracy {m['all']['balanced_acc']:.4f}",
         data=dict(simulator='trackshower.sim (default mix)', n_events=rc['data'].get('n_events', cfg.n_events), seed=rc['config']['seed'],
@@ -66,8 +86,7 @@ def main(argv=None):
         recipe=dict(rc['config'], lr=rc.get('lr'), best_epoch=st.get('epoch'), best_valid=st.get('best')),
         trained_on=a.where, git=git_hash(), torch=torch.__version__, run=str(run),
         held_out=dict(n_events=a.events, seed=a.seed, **m), held_out_by_kind=kinds,
-        run_test=dict(n_events=rc['data'].get('n_test'), network=train_metrics.get('network'), baseline=train_metrics.get('baseline'),
-                      baseline_cuts=train_metrics.get('baseline_cuts')))
+        run_test=run_test(run))
     wp, cp = save_pretrained(pm, a.name, a.out, **card)
     back = load(a.name, a.out)                                    # what users get loads and predicts the same
     again = predict(back, ev[:20]).p_track

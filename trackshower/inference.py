@@ -52,7 +52,7 @@ def geometry_from_config(cfg:dict)->ImageGeometry:
 def _model_and_config(model, geom, norm):
     known = getattr(model, 'hit_config', None) is not None
     cfg = HitConfig.of(getattr(model, 'hit_config', None))
-    if hasattr(model, 'model') and hasattr(model, 'dls'): model = model.model        # a Learner
+    if hasattr(model, 'model') and not isinstance(model, nn.Module): model = model.model   # a Learner, a `PretrainedModel`
     if geom is None: geom = geometry_from_config(cfg.geometry) if cfg.geometry else TileGeometry()
     if norm == 'config': norm = (cfg.mean, cfg.std) if known else None
     return model, geom, norm
