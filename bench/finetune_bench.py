@@ -23,13 +23,14 @@ def main():
     ap.add_argument('--detector', default='microboone'); ap.add_argument('--lr', type=float, default=1e-2)
     ap.add_argument('--ft-lr', type=float, default=2e-3, help="fine_tune's base_lr (fastai's default)")
     ap.add_argument('--json', default=None, help='also write the results here')
+    ap.add_argument('--model', default='default', help='the shipped model to start from (name)'); ap.add_argument('--model-dir', default=None)
     a = ap.parse_args()
     warnings.simplefilter('ignore'); torch.set_num_threads(a.threads)
     from fastai.torch_core import set_seed
     from trackshower.geometry import Geometry
     from trackshower.sim.events import simulate
     from trackshower.data import get_dls
-    from trackshower.learner import get_learner
+    from trackshower.learner import get_learner, quietly
     from trackshower.inference import predict
     from trackshower.evaluate import hit_metrics, metrics_table
     from trackshower.pretrained import load
@@ -37,7 +38,7 @@ def main():
     t = time.time()
     train = simulate(a.train, seed=7001, geometry=geom); test = simulate(a.test, seed=7002, geometry=geom)
     print(f'{a.detector}: {a.train} training events, {a.test} held-out events simulated in {time.time() - t:.0f} s', flush=True)
-    pm = load(); arch = {k: v for k, v in pm.hit_config.arch_kwargs.items() if k not in ('n_in', 'n_out')}
+    pm = load(a.model, a.model_dir); arch = {k: v for k, v in pm.hit_config.arch_kwargs.items() if k not in ('n_in', 'n_out')}
     res, times = {}, {}
     t = time.time(); res['shipped'] = hit_metrics(test, predict(pm, test)); times['shipped'] = time.time() - t
     with tempfile.TemporaryDirectory() as d:
@@ -46,11 +47,11 @@ def main():
             dls = get_dls(train, views='UVW', bs=16, crop=128, valid_pct=0.2, seed=0)
             t = time.time()
             if name == 'fine-tuned':
-                learn = get_learner(dls, pretrained=True, path=d, checkpoint=False)
-                with learn.no_bar(): learn.fine_tune(a.epochs, a.ft_lr)
+                learn = get_learner(dls, pretrained=pm, path=d, checkpoint=False)
+                with quietly(learn): learn.fine_tune(a.epochs, a.ft_lr)
             else:
                 learn = get_learner(dls, path=d, checkpoint=False, **arch)
-                with learn.no_bar(): learn.fit_one_cycle(a.epochs + 1, a.lr)
+                with quietly(learn): learn.fit_one_cycle(a.epochs + 1, a.lr)
             times[name] = time.time() - t
             res[name] = hit_metrics(test, predict(learn, test))
             print(f'{name}: trained in {times[name]:.0f} s; held-out balanced accuracy {res[name]["all"]["balanced_acc"]:.4f}', flush=True)
