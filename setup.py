@@ -34,6 +34,7 @@ setuptools.setup(
     url=cfg['git_url'],
     packages=setuptools.find_packages(include=['trackshower', 'trackshower.*']),
     include_package_data=True,
+    package_data={'trackshower': ['models/*.pth', 'models/*.json']},   # the package's model: weights and card
     install_requires=requirements,
     extras_require={'dev': dev_requirements},
     python_requires='>=' + min_python,
