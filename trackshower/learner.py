@@ -243,7 +243,7 @@ def use_stats(dls, mean:float, std:float):
 def _pretrained_model(pretrained, dls, arch, arch_kw:dict)->tuple:
     "(`PretrainedModel` or None, arch kwargs); a pretrained model's architecture and statistics replace the asked ones"
     if pretrained is False or pretrained is None: return None, arch_kw
-    pm = pretrained if isinstance(pretrained, PretrainedModel) else load() if pretrained is True else load(pretrained)
+    pm = pretrained if isinstance(pretrained, PretrainedModel) else load_pretrained() if pretrained is True else load_pretrained(pretrained)
     clash = {k: v for k, v in arch_kw.items() if pm.hit_config.arch_kwargs.get(k) != v}
     if arch is not UNet or clash: raise ValueError(f"get_learner: the pretrained model is a UNet with {pm.hit_config.arch_kwargs}; got {arch.__name__} {clash}")
     use_stats(dls, pm.hit_config.mean, pm.hit_config.std)
