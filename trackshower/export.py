@@ -171,6 +171,12 @@ def _eager_twin(ts, prefix, v:str, card:dict):
     return m if same else None
 
 # %% ../nbs/09a_export.ipynb #6e2d8951
+def _same_weights(a, b)->bool:
+    "Two eager models with the same architecture and identical tensors"
+    if not (isinstance(a, nn.Module) and isinstance(b, nn.Module)) or isinstance(a, torch.jit.ScriptModule) or isinstance(b, torch.jit.ScriptModule): return False
+    sa, sb = a.state_dict(), b.state_dict()
+    return type(a) is type(b) and sa.keys() == sb.keys() and all(torch.equal(sa[k], sb[k]) for k in sa)
+
 def load_models(model:str='', # run directory, export prefix, or '' for the package's default model
                 views='UVW', # views wanted
                )->tuple: # (view name -> model, what was loaded)
@@ -188,6 +194,8 @@ def load_models(model:str='', # run directory, export prefix, or '' for the pack
         if not f.exists(): raise FileNotFoundError(f'no exported model {f} (give a run directory or an export prefix)')
         ts = load_exported(f)
         got[v] = _eager_twin(ts, prefix, v, card) or ts
+        same = [m for m in got.values() if m is not got[v] and _same_weights(m, got[v])]
+        if same: got[v] = same[0]          # one object for identical views: predicted in one pass
         trained = (card.get('views', {}).get(v) or {}).get('trained_on_views')
         if trained and v not in trained: print(f'warning: {f.name} was trained on view(s) {trained} only and is applied to view {v}', file=sys.stderr)
     return got, str(prefix)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 import functools
+from concurrent.futures import ThreadPoolExecutor
 import numpy as np, torch, torch.nn as nn
 from fastprogress.fastprogress import progress_bar
 from .core import HitClass, View, Hits, Events, is_track, HitConfig
@@ -157,6 +158,20 @@ def _window_outputs(model, net:UNet, img:np.ndarray, norm, dev, rows, cols)->np.
     out = post(unet_region(net, pre(x), *box)).float()
     return out[0][:, torch.from_numpy(rows - box[0][0]).to(dev), torch.from_numpy(cols - box[1][0]).to(dev)].T.cpu().numpy()
 
+# %% ../nbs/09_inference.ipynb #197ae5fd
+def _each(f, steps, in_parallel:bool, progress:bool=False):
+    "`f(step)` for every step; `in_parallel`: as many at a time as torch has CPU threads, each on one thread"
+    n = torch.get_num_threads()
+    if not in_parallel or n <= 1 or len(steps) <= 1:
+        for s in (progress_bar(steps) if progress else steps): f(s)
+        return
+    torch.set_num_threads(1)      # small windows scale poorly over threads: one window per thread instead
+    try:
+        with ThreadPoolExecutor(n) as ex:
+            done = ex.map(f, steps)
+            for _ in (progress_bar(done, total=len(steps)) if progress else done): pass
+    finally: torch.set_num_threads(n)
+
 # %% ../nbs/09_inference.ipynb #9d3a4e33
 def _finite_probs(vals)->np.ndarray:
     "p_track from outputs, NaN where the shower or track output is not finite (never a probability from NaN/inf)"
@@ -182,18 +197,17 @@ def predict(model, # `Learner`, `nn.Module` or TorchScript model
     field = unet_receptive_field(net.depth, net.config['res']) if net is not None and crop else None
     p_pix = np.full(len(si.value), np.nan)
     was_training, dev = _for_inference(model, channels_last=net is not None)
-    steps = range(si.n_images) if field else range(0, si.n_images, bs)
-    try:
+    def run(i0):
+        i1 = i0 + 1 if field else min(i0 + bs, si.n_images)
+        lo, hi = offs[i0], offs[i1]
+        rows, cols = si.pix_rc[lo:hi] // W, si.pix_rc[lo:hi] % W
+        win = exact_window(rows, cols, (H, W), field, 2 ** net.depth) if field else (0, H, 0, W)
+        img = dense(si, np.arange(i0, i1), offs, mask=False, window=win)[0]
         with torch.inference_mode():
-            for i0 in (progress_bar(steps) if progress else steps):
-                i1 = i0 + 1 if field else min(i0 + bs, si.n_images)
-                lo, hi = offs[i0], offs[i1]
-                rows, cols = si.pix_rc[lo:hi] // W, si.pix_rc[lo:hi] % W
-                win = exact_window(rows, cols, (H, W), field, 2 ** net.depth) if field else (0, H, 0, W)
-                img = dense(si, np.arange(i0, i1), offs, mask=False, window=win)[0]
-                if field: vals = _window_outputs(model, net, img, norm, dev, rows - win[0], cols - win[2])
-                else: vals = _hit_outputs(model, img, norm, dev, (si.pix_image[lo:hi] - i0, si.pix_rc[lo:hi]), net is not None)
-                p_pix[lo:hi] = _finite_probs(vals)
+            if field: vals = _window_outputs(model, net, img, norm, dev, rows - win[0], cols - win[2])
+            else: vals = _hit_outputs(model, img, norm, dev, (si.pix_image[lo:hi] - i0, si.pix_rc[lo:hi]), net is not None)
+        p_pix[lo:hi] = _finite_probs(vals)
+    try: _each(run, range(si.n_images) if field else range(0, si.n_images, bs), field is not None and dev.type == 'cpu', progress)
     finally:
         if was_training: model.train()
     p_track = np.full(len(events.hits), np.nan)
@@ -205,11 +219,13 @@ def predict(model, # `Learner`, `nn.Module` or TorchScript model
 def predict_views(models:dict, # view name -> model taking Pandora's min-max tiles (an export, `export.load_models`)
                   events:Events, # hits to classify
                  )->HitPredictions:
-    "Predict each view with its own model on Pandora's tiles and merge"
+    "Predict each view with its own model on Pandora's tiles and merge (views sharing one model object in one pass)"
     pt = np.full(len(events.hits), np.nan); n_out = n_bad = 0
-    for v, m in models.items():
-        pr = predict(m, events, views=v, norm=None, geom=TileGeometry())
-        sel = events.hits.view == View[v]; pt[sel] = pr.p_track[sel]; n_out += pr.n_outside; n_bad += pr.n_nonfinite
+    groups = {}
+    for v, m in models.items(): groups.setdefault(id(m), (m, []))[1].append(v)
+    for m, vs in groups.values():
+        pr = predict(m, events, views=''.join(vs), norm=None, geom=TileGeometry())
+        sel = np.isin(events.hits.view, [int(View[v]) for v in vs]); pt[sel] = pr.p_track[sel]; n_out += pr.n_outside; n_bad += pr.n_nonfinite
     return HitPredictions(pt, 1 - pt, n_out, n_bad)
 
 # %% ../nbs/09_inference.ipynb #3fad9a55
