@@ -66,6 +66,8 @@ def main(argv=None):
     from trackshower.inference import predict
     from trackshower.evaluate import hit_metrics, metrics_table
     run = Path(a.run)
+    for f in (run / 'models' / 'best.pth', run / 'run_config.json'):
+        if not f.exists(): sys.exit(f'tools/pretrained.py: error: no {f} (train first: make pretrained, or trackshower_train --out {run})')
     if a.run_test_only: return add_run_test(run, a.name, a.out)
     st = load_checkpoint(run / 'models' / 'best.pth')
     cfg = HitConfig.of(st['config']); rc = json.loads((run / 'run_config.json').read_text())
