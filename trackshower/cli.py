@@ -28,7 +28,7 @@ def _views(views:str)->str:
 # %% ../nbs/12_cli.ipynb #ba0ec66c
 from dataclasses import dataclass
 from .data import load_events
-from .learner import load_checkpoint
+from .learner import load_checkpoint, checkpoint_model
 from .inference import predict, predict_views, HitPredictions
 from .export import export_pandora, load_exported, load_models
 from .pretrained import load as load_pretrained, PretrainedModel
@@ -143,15 +143,8 @@ def _checkpoint_model(checkpoint:str)->PretrainedModel:
     if not checkpoint:
         pm = load_pretrained(); print(f"exporting the shipped model {pm.card['name']!r} (--checkpoint chooses another)")
         return pm
-    p = Path(checkpoint)
-    if p.is_dir(): p = p / 'models' / 'best.pth'
-    if not p.exists(): raise FileNotFoundError(f'no checkpoint {p}')
-    st = load_checkpoint(p)
-    try: cfg = HitConfig.of(st.get('config'))
-    except ValueError as e: raise UsageError(f'{p}: {e}') from None
-    if cfg.arch_kwargs is None: raise UsageError(f'{p} carries no model configuration (not written by trackshower_train?)')
-    m = UNet(**cfg.arch_kwargs); m.load_state_dict(st['model'])
-    return PretrainedModel(m.eval(), cfg, dict(name=str(p)))
+    try: return checkpoint_model(checkpoint)
+    except ValueError as e: raise UsageError(str(e)) from None
 
 # %% ../nbs/12_cli.ipynb #71716c30
 @call_parse

@@ -27,7 +27,7 @@ from fastai.data.transforms import Normalize
 # %% auto #0
 __all__ = ['METRICS', 'class_weights', 'SegLoss', 'HitMetric', 'hit_confusion', 'confusion_metrics', 'unet_splitter',
            'CPUSpeedup', 'quietly', 'save_checkpoint', 'load_checkpoint', 'Checkpoint', 'resume', 'loss_weights',
-           'use_stats', 'get_learner']
+           'use_stats', 'get_learner', 'checkpoint_model']
 
 # %% ../nbs/07_learner.ipynb #3aae46aa
 def class_weights(counts, # pixels per class (null, shower, track)
@@ -282,3 +282,17 @@ def get_learner(dls, # `DataLoaders` from `get_dls`
                             class_weights=None if w is None else w.tolist(), loss=dict(gamma=gamma, dice=dice),
                             pretrained=None if pm is None else pm.card.get('name'))
     return learn
+
+# %% ../nbs/07_learner.ipynb #51136fae
+def checkpoint_model(path, # a checkpoint (`best.pth`, `last.pth`) or a `trackshower_train` run directory (its `models/best.pth`)
+                    )->PretrainedModel:
+    "The network and data configuration a checkpoint holds, as a `PretrainedModel` (to predict, export or start from)"
+    p = Path(path)
+    if p.is_dir(): p = p / 'models' / 'best.pth'
+    if not p.exists(): raise FileNotFoundError(f'no checkpoint {p}')
+    st = load_checkpoint(p)
+    try: cfg = HitConfig.of(st.get('config'))
+    except ValueError as e: raise ValueError(f'{p}: {e}') from None
+    if cfg.arch_kwargs is None: raise ValueError(f'{p} carries no model configuration (not written by trackshower_train?)')
+    m = UNet(**cfg.arch_kwargs); m.load_state_dict(st['model'])
+    return PretrainedModel(m.eval(), cfg, dict(name=str(p)))

@@ -12,7 +12,8 @@ import matplotlib.pyplot as plt
 from .core import Events, UsageError, check_output, as_views, fastai_import
 with fastai_import(): from fastai.torch_core import num_distrib, rank_distrib, set_seed
 from .data import get_dls, load_events
-from .learner import get_learner, load_checkpoint, resume as resume_learner
+from .learner import get_learner, load_checkpoint, checkpoint_model, resume as resume_learner
+from .pretrained import load as load_pretrained, PretrainedModel
 from .inference import predict
 from .export import export_pandora
 from .evaluate import hit_metrics, write_confusion_root, save_fig, write_text, training_plot, run_plots, run_report
@@ -20,8 +21,8 @@ from .baseline import CutBaseline
 from .distributed import simulate_parallel, is_rank0, ddp_context, ensure_process_group
 
 # %% auto #0
-__all__ = ['TrainConfig', 'load_split', 'make_learner', 'choose_lr', 'fit', 'evaluate_run', 'resumable', 'prepare_out',
-           'start_run', 'finish_run', 'train_run']
+__all__ = ['TrainConfig', 'load_split', 'init_model', 'make_learner', 'choose_lr', 'fit', 'evaluate_run', 'resumable',
+           'prepare_out', 'start_run', 'finish_run', 'train_run']
 
 # %% ../nbs/11a_train.ipynb #t0000005
 @dataclass
@@ -40,6 +41,7 @@ class TrainConfig:
     valid_pct:float=0.2 # fraction of training events for validation
     test_pct:float=0.2 # fraction of events held out for the final evaluation
     bf16:bool=True # bf16 autocast on CPU (float32 otherwise)
+    init:str='' # start from a trained network instead of random weights: 'default' (the package's model), or a run directory or checkpoint of trackshower_train (its architecture replaces --depth/--nf)
     def check(self)->TrainConfig:
         "`self` with canonical views, or a `UsageError` naming the option that is wrong"
         try: self.views = ''.join(v.name for v in as_views(self.views))
@@ -49,6 +51,8 @@ class TrainConfig:
         if not (np.isfinite(self.lr) and self.lr >= 0): raise UsageError(f'--lr must be 0 (chosen by lr_find) or a positive rate, got {self.lr}')
         if not 0 <= self.test_pct < 1 or not 0 < self.valid_pct < 1: raise UsageError('--valid-pct must be in (0, 1) and --test-pct in [0, 1)')
         if not self.data and self.n_events < 10: raise UsageError('--n-events must be at least 10')
+        if self.init and self.init != 'default' and not Path(self.init).exists():
+            raise UsageError(f"--init {self.init}: no such run directory or checkpoint ('default' is the package's model)")
         return self
 
 # %% ../nbs/11a_train.ipynb #t0000008
@@ -64,6 +68,15 @@ def load_split(cfg:TrainConfig, # the run
     if len(trainval) < 5: raise UsageError(f'only {len(trainval)} events to train on')
     return events, trainval, test
 
+# %% ../nbs/11a_train.ipynb #93d8eaca
+def init_model(init:str, # `TrainConfig.init`: '', 'default', or a run directory or checkpoint
+              )->PretrainedModel: # None for random weights
+    "The network a run starts from"
+    if not init: return None
+    if init == 'default': return load_pretrained()
+    try: return checkpoint_model(init)
+    except (ValueError, FileNotFoundError) as e: raise UsageError(f'--init {init}: {e}') from None
+
 # %% ../nbs/11a_train.ipynb #t000000b
 def make_learner(cfg:TrainConfig, # the run
                  trainval:Events, # its training/validation events
@@ -73,7 +86,10 @@ def make_learner(cfg:TrainConfig, # the run
     set_seed(cfg.seed)   # torch, numpy and python: the loaders' shuffling and the augmentations
     dls = get_dls(trainval, views=cfg.views, bs=cfg.bs, crop=cfg.crop or None, valid_pct=cfg.valid_pct, seed=cfg.seed)
     torch.manual_seed(cfg.seed)
-    return get_learner(dls, depth=cfg.depth, nf=cfg.nf, path=out, bf16=cfg.bf16)
+    pm = init_model(cfg.init)
+    if pm is None: return get_learner(dls, depth=cfg.depth, nf=cfg.nf, path=out, bf16=cfg.bf16)
+    cfg.depth, cfg.nf = pm.hit_config.arch_kwargs['depth'], pm.hit_config.arch_kwargs['nf']   # what run_config.json records
+    return get_learner(dls, pretrained=pm, path=out, bf16=cfg.bf16)
 
 # %% ../nbs/11a_train.ipynb #t000000e
 def choose_lr(learn, # the run's learner
@@ -139,6 +155,7 @@ def resumable(out)->tuple:
     c = json.loads(rc.read_text())
     if 'lr' not in c or not (Path(out) / 'models' / 'last.pth').exists():
         raise UsageError(f'--resume {out}: the run stopped before its first checkpoint; start it again')
+    c.setdefault('config', {}).setdefault('init', '')   # runs from before --init started from random weights
     missing = [k for k in TrainConfig.__dataclass_fields__ if k not in c.get('config', {})]
     if missing: raise UsageError(f'--resume {out}: run_config.json lacks {missing} (written by an older version)')
     return TrainConfig(**c['config']), c['lr']
