@@ -7,8 +7,10 @@ machine noise hits them alike:
   before  - the exported TorchScript files through `predict_views`, whole tiles in batches of 16
             (what `trackshower_predict` / `trackshower_evaluate` ran until this change);
   full    - the eager model on whole tiles, channels-last (the windows switched off);
-  after   - `load_models`' eager twins of the same files, each tile computed on its exact window
-            (what the commands run now);
+  windows - `load_models`' eager twins of the same files, each tile computed on its exact window,
+            the decoder on the hits' box (what the commands ran from commit 33b8404);
+  after   - the same twins, each tile computed only where its hits need it (`HitUNet`: points at the
+            full and half resolution levels, rectangles below; what the commands run now);
 then the Pandora-like loop: a fresh process that `torch.jit.load`s the exported W file and runs one
 256 x 256 tile at a time, float32, as LArContent does. Prints median and 95th percentile per event, the
 largest difference of any hit's probability between before and after, and (with --evaluate N) the wall
@@ -84,14 +86,17 @@ def main():
         full = PandoraModule(net, pm.hit_config.mean, pm.hit_config.std).eval()
         ways = dict(before=lambda e: predict_views(before, e),
                     full=lambda e: predict(full, e, norm=None, geom=TileGeometry(), crop=False),
+                    windows=lambda e: predict(after['W'], e, views='UVW', norm=None, geom=TileGeometry(), sparse=False),
                     after=lambda e: predict_views(after, e))
-        lat = {k: [] for k in ways}; diff = 0.
+        assert after['U'] is after['W'] is after['V']            # one model for the three views: one pass
+        lat = {k: [] for k in ways}; diff = dwin = 0.
         for f in ways.values(): f(ev[0:1])                       # warm-up
         for e in range(len(ev)):
             one = ev[e:e + 1]; got = {}
             for k, f in ways.items():
                 t = time.perf_counter(); got[k] = f(one).p_track; lat[k].append(time.perf_counter() - t)
             diff = max(diff, float(np.nanmax(np.abs(got['before'] - got['after']))))
+            dwin = max(dwin, float(np.nanmax(np.abs(got['windows'] - got['after']))))
         from trackshower.images import dense
         np.savez(f'{d}/tiles.npz', tiles=dense(si, None, offs, mask=False)[0][:, None], event_of=si.image_group // 3)
         r = subprocess.run([sys.executable, '-c', PANDORA_LOOP, f'{d}/ts_W.pt', f'{d}/tiles.npz', str(a.threads)], capture_output=True, text=True)
@@ -100,10 +105,12 @@ def main():
         print(f'per event, float32, {a.threads} threads ({len(ev)} events, the ways taken in turn on each event):')
         print(f'  before (TorchScript, whole tiles)       {q(lat["before"])}')
         print(f'  full   (eager, channels-last, whole)    {q(lat["full"])}')
-        print(f'  after  (eager twin, exact windows)      {q(lat["after"])}   <- trackshower_predict / evaluate')
+        print(f'  windows (eager twin, exact windows)     {q(lat["windows"])}')
+        print(f'  after  (eager twin, HitUNet)            {q(lat["after"])}   <- trackshower_predict / evaluate')
         print(f'  Pandora-like loop (fresh process, jit.load, one whole tile at a time) {q(plat)}')
         print(f'  speed-up before -> after: {np.median(lat["before"]) / np.median(lat["after"]):.2f}x (medians); '
-              f'largest |p_track difference| over {ev.n_hits} hits: {diff:.2e}')
+              f'windows -> after: {np.median(lat["windows"]) / np.median(lat["after"]):.2f}x; '
+              f'largest |p_track difference| over {ev.n_hits} hits: before vs after {diff:.2e}, windows vs after {dwin:.2e}')
         if a.evaluate:
             evs = simulate(a.evaluate, seed=a.seed + 1, progress=False); write_root(evs, f'{d}/eval.root')
             exe = Path(sys.executable).parent / 'trackshower_evaluate'

@@ -6,9 +6,11 @@
 from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
-import functools
+import functools, weakref
 from concurrent.futures import ThreadPoolExecutor
-import numpy as np, torch, torch.nn as nn
+import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
+from queue import SimpleQueue, Empty
+from fastcore.basics import patch
 from fastprogress.fastprogress import progress_bar
 from .core import HitClass, View, Hits, Events, is_track, HitConfig
 from .model import UNet
@@ -17,7 +19,8 @@ from .io import atomic_path, csv_path, write_pandora_csv, write_root
 
 # %% auto #0
 __all__ = ['pandora_probs', 'HitPredictions', 'geometry_from_config', 'unet_receptive_field', 'exact_window', 'decoder_regions',
-           'unet_region', 'predict', 'predict_views', 'write_predictions_csv', 'write_predictions_root']
+           'unet_region', 'unet_units', 'unit_levels', 'empty_activations', 'HitUNet', 'predict', 'predict_views',
+           'write_predictions_csv', 'write_predictions_root']
 
 # %% ../nbs/09_inference.ipynb #70ce60d8
 def pandora_probs(out:np.ndarray, # network outputs at hits' pixels, [n, 3] (null, shower, track)
@@ -121,6 +124,120 @@ def unet_region(net:UNet, x:torch.Tensor, # a `UNet` in eval mode and its input 
         x = y[..., a2 - 2 * a:b2 - 2 * a, c2 - 2 * c:d2 - 2 * c]
     return net.head(x)
 
+# %% ../nbs/09_inference.ipynb #3a4bd60d
+def unet_units(net:UNet)->list:
+    "`net` (no residual blocks, min-max input) as units [(kind, module, stride, sources)]; unit 0 is the input"
+    units, skips = [('input', None, 1, ())], []
+    for blk in net.down:
+        units.append(('conv', blk.convs[0], blk.convs[0][0].stride[0], (len(units) - 1,)))
+        units.append(('conv', blk.convs[1], 1, (len(units) - 1,))); skips.append(len(units) - 1)
+    x = skips.pop()
+    for blk in net.up:
+        units.append(('up', blk.up, 2, (x,)))
+        units.append(('conv', blk.conv, 1, (len(units) - 1, skips.pop()))); x = len(units) - 1
+    return units
+
+def unit_levels(units:list)->list:
+    "Each unit's resolution level (0: full, k: halved k times)"
+    lv = [0]
+    for kind, m, s, src in units[1:]: lv.append(lv[src[0]] + (1 if kind == 'conv' and s == 2 else -1 if kind == 'up' else 0))
+    return lv
+
+def empty_activations(units:list, x0:torch.Tensor)->list:
+    "Every unit's output for the input `x0` (the empty tile as the network sees it)"
+    out = [x0]
+    for kind, m, s, src in units[1:]: out.append(m(torch.cat([out[i] for i in src], 1) if len(src) > 1 else out[src[0]]))
+    return out
+
+# %% ../nbs/09_inference.ipynb #ccbebe7e
+_NB = np.array([(dr, dc) for dr in (-1, 0, 1) for dc in (-1, 0, 1)])   # a 3 x 3 neighbourhood, row-major as the weights
+
+class HitUNet:
+    "A `UNet` computed only where one tile's hits reach and its outputs at the hits read (same outputs at the hits)"
+    def __init__(self, net:UNet, # eval mode, min-max input, no residual blocks
+                 x0:torch.Tensor, # the empty tile as `net` sees it, [1, 1, H, W] (H, W multiples of 2**depth)
+                ):
+        self.units = unet_units(net); self.lv, self.depth = unit_levels(self.units), net.depth
+        self.H, self.W = x0.shape[-2:]
+        self.n_enc = 2 * (net.depth + 1)                   # units 1..n_enc are the encoder, the rest the decoder
+        with torch.inference_mode():
+            self.bg = [F.pad(b, (1, 1, 1, 1))[0].permute(1, 2, 0).contiguous() for b in empty_activations(self.units, x0)]
+            self.w = [None] + [m[0].weight.reshape(m[0].weight.shape[0], -1) if kind == 'up'        # [in, out * 4]
+                               else m[0].weight.permute(2, 3, 1, 0).reshape(-1, m[0].weight.shape[0])  # [9 * in, out]
+                               for kind, m, s, src in self.units[1:]]
+            self.head_w, self.head_b = net.head.weight[:, :, 0, 0].T.contiguous(), net.head.bias.clone()
+        self._free = SimpleQueue()
+
+# %% ../nbs/09_inference.ipynb #95f0ca5f
+@patch
+def _unique(self:HitUNet, r, c, l:int)->tuple:
+    "The distinct points (r, c) inside the map of level `l`"
+    h, w = self.H >> l, self.W >> l
+    ok = (r >= 0) & (r < h) & (c >= 0) & (c < w)
+    m = np.zeros(h * w, bool); m[r[ok] * w + c[ok]] = True
+    k = np.flatnonzero(m)
+    return k // w, k % w
+
+@patch
+def points(self:HitUNet, rows, cols)->list:
+    "Each unit's points: the encoder's where the hits reach, the decoder's where the outputs at the hits read"
+    units, lv = self.units, self.lv
+    pts = [None] * len(units); pts[0] = (rows, cols)
+    for u in range(1, self.n_enc + 1):
+        r, c = pts[u - 1]
+        if units[u][2] == 1: pts[u] = self._unique((r[:, None] + _NB[:, 0]).ravel(), (c[:, None] + _NB[:, 1]).ravel(), lv[u])
+        else:                                          # output o of a stride-2 convolution reads 2o-1 .. 2o+1
+            rs, cs = np.stack([r // 2, (r + 1) // 2], 1), np.stack([c // 2, (c + 1) // 2], 1)
+            pts[u] = self._unique(np.repeat(rs, 2, 1).ravel(), np.tile(cs, 2).ravel(), lv[u])
+    pts[-1] = (rows, cols)
+    for u in reversed(range(self.n_enc + 1, len(units) - 1)):
+        r, c = pts[u + 1]
+        if units[u + 1][0] == 'conv': pts[u] = self._unique((r[:, None] + _NB[:, 0]).ravel(), (c[:, None] + _NB[:, 1]).ravel(), lv[u])
+        else: pts[u] = self._unique(r // 2, c // 2, lv[u])
+    return pts
+
+# %% ../nbs/09_inference.ipynb #ecbf02f9
+@patch
+def _at_points(self:HitUNet, u:int, ws:list, r, c)->torch.Tensor:
+    "Unit `u` at points (r, c): gathered inputs times the weights, [n, channels]"
+    kind, m, s, src = self.units[u]
+    wi = ws[src[0]].shape[1]                           # inputs' row length (with the border)
+    flat = lambda i, k: ws[i].view(-1, ws[i].shape[-1]).index_select(0, k)
+    if kind == 'up':                                   # a 2 x 2 stride-2 transposed convolution: one input, the kernel tap by parity
+        f = flat(src[0], torch.from_numpy((r // 2 + 1) * wi + c // 2 + 1))
+        y = (f @ self.w[u]).view(len(r), -1, 4)[torch.arange(len(r)), :, torch.from_numpy(r % 2 * 2 + c % 2)]
+    else:
+        k = torch.from_numpy(((s * r[:, None] + _NB[:, 0] + 1) * wi + s * c[:, None] + _NB[:, 1] + 1).ravel())
+        f = torch.cat([flat(i, k) for i in src], -1) if len(src) > 1 else flat(src[0], k)
+        y = f.view(len(r), -1) @ self.w[u]
+    bn = m[2]
+    return F.batch_norm(torch.relu(y + m[0].bias), bn.running_mean, bn.running_var, bn.weight, bn.bias, False, 0., bn.eps)
+
+# %% ../nbs/09_inference.ipynb #78b54ac5
+@patch
+def __call__(self:HitUNet, rows:np.ndarray, cols:np.ndarray, # the distinct hit pixels of one tile
+             x:torch.Tensor, # the input there, as the network sees it
+            )->torch.Tensor: # the network's logits at the hits, [n, n_out]
+    "The network's outputs at the hits of one tile (call under `torch.inference_mode`; thread-safe)"
+    rows, cols = np.asarray(rows, np.int64), np.asarray(cols, np.int64)
+    pts = self.points(rows, cols)
+    try: ws = self._free.get_nowait()                  # this call's copy of the empty tile's activations
+    except Empty: ws = [b.clone() for b in self.bg]
+    written = []
+    try:
+        hit = (torch.from_numpy(rows + 1), torch.from_numpy(cols + 1))
+        ws[0][hit + (0,)] = x.to(ws[0].dtype); written.append((0, hit + (0,)))
+        for u in range(1, len(self.units)):
+            idx = torch.from_numpy((pts[u][0] + 1) * ws[u].shape[1] + pts[u][1] + 1)    # flat positions in the bordered map
+            ws[u].view(-1, ws[u].shape[-1]).index_copy_(0, idx, self._at_points(u, ws, *pts[u]))
+            written.append((u, idx))
+        return ws[-1][hit] @ self.head_w + self.head_b
+    finally:
+        for u, idx in written:                         # back to the empty tile for the next call
+            if isinstance(idx, tuple): ws[u][idx] = self.bg[u][idx]
+            else: ws[u].view(-1, ws[u].shape[-1]).index_copy_(0, idx, self.bg[u].view(-1, ws[u].shape[-1]).index_select(0, idx))
+        self._free.put(ws)
+
 # %% ../nbs/09_inference.ipynb #26f6b51c
 def _window_net(model):
     "The `UNet` whose receptive field bounds `model`'s outputs: `model` itself, or inside a per-pixel wrapper (`PandoraModule`)"
@@ -158,6 +275,31 @@ def _window_outputs(model, net:UNet, img:np.ndarray, norm, dev, rows, cols)->np.
     out = post(unet_region(net, pre(x), *box)).float()
     return out[0][:, torch.from_numpy(rows - box[0][0]).to(dev), torch.from_numpy(cols - box[1][0]).to(dev)].T.cpu().numpy()
 
+# %% ../nbs/09_inference.ipynb #2f2f694b
+_HIT_UNETS = weakref.WeakKeyDictionary()     # model -> {(tile shape, norm): (weights' fingerprint, HitUNet)}
+
+def _net_input(model, net, x:torch.Tensor, norm)->torch.Tensor:
+    "Image values as `net` sees them: normalised, then a per-pixel wrapper's input transform"
+    if norm is not None: x = (x - norm[0]) / norm[1]
+    return model.pre(x) if model is not net else x
+
+def _hit_unet(model, net:UNet, norm, shape:tuple)->HitUNet:
+    "`net`'s `HitUNet` for tiles of `shape` (kept while the weights are unchanged), or None where it does not apply"
+    if net.config.get('res') or not isinstance(net.stem, nn.Identity) or shape[0] % 2 ** net.depth or shape[1] % 2 ** net.depth: return None
+    try: fp = tuple((t.data_ptr(), t._version) for t in model.state_dict().values())
+    except RuntimeError: fp = None              # inference tensors keep no version counter: build it anew
+    key = (tuple(shape), None if norm is None else tuple(float(v) for v in norm))
+    kept = _HIT_UNETS.get(model, {}).get(key)
+    if kept is not None and fp is not None and kept[0] == fp: return kept[1]
+    hn = HitUNet(net, _net_input(model, net, torch.zeros(1, 1, *shape), norm))
+    if fp is not None: _HIT_UNETS.setdefault(model, {})[key] = (fp, hn)
+    return hn
+
+def _sparse_outputs(model, net, hn:HitUNet, values:np.ndarray, norm, rows, cols)->np.ndarray:
+    "Outputs [n, 3] at the hit pixels (`rows`, `cols`) of one tile with charges `values`"
+    out = hn(rows, cols, _net_input(model, net, torch.from_numpy(np.asarray(values, np.float32)), norm))
+    return (model.post(out) if model is not net else out).float().numpy()
+
 # %% ../nbs/09_inference.ipynb #197ae5fd
 def _each(f, steps, in_parallel:bool, progress:bool=False):
     "`f(step)` for every step; `in_parallel`: as many at a time as torch has CPU threads, each on one thread"
@@ -187,6 +329,7 @@ def predict(model, # `Learner`, `nn.Module` or TorchScript model
             norm='config', # (mean, std) applied to images; 'config': from the learner; None: none (TorchScript exports)
             bs:int=16, # images per forward pass (whole images)
             crop:bool=True, # a `UNet`: each image on its `exact_window`, the decoder on its hits' box (same outputs at hits)
+            sparse:bool=True, # with `crop`, a min-max `UNet` on CPU: computed only where the hits need it (`HitUNet`, same outputs)
             progress:bool=False, # show a progress bar
            )->HitPredictions:
     "Track/shower probabilities for every hit of `views` of `events`, Pandora's way"
@@ -197,17 +340,21 @@ def predict(model, # `Learner`, `nn.Module` or TorchScript model
     field = unet_receptive_field(net.depth, net.config['res']) if net is not None and crop else None
     p_pix = np.full(len(si.value), np.nan)
     was_training, dev = _for_inference(model, channels_last=net is not None)
+    hn = _hit_unet(model, net, norm, (H, W)) if field and sparse and dev.type == 'cpu' else None
     def run(i0):
         i1 = i0 + 1 if field else min(i0 + bs, si.n_images)
         lo, hi = offs[i0], offs[i1]
         rows, cols = si.pix_rc[lo:hi] // W, si.pix_rc[lo:hi] % W
+        with torch.inference_mode():
+            if hn is not None: p_pix[lo:hi] = _finite_probs(_sparse_outputs(model, net, hn, si.value[lo:hi], norm, rows, cols)); return
         win = exact_window(rows, cols, (H, W), field, 2 ** net.depth) if field else (0, H, 0, W)
         img = dense(si, np.arange(i0, i1), offs, mask=False, window=win)[0]
         with torch.inference_mode():
             if field: vals = _window_outputs(model, net, img, norm, dev, rows - win[0], cols - win[2])
             else: vals = _hit_outputs(model, img, norm, dev, (si.pix_image[lo:hi] - i0, si.pix_rc[lo:hi]), net is not None)
         p_pix[lo:hi] = _finite_probs(vals)
-    try: _each(run, range(si.n_images) if field else range(0, si.n_images, bs), field is not None and dev.type == 'cpu', progress)
+    steps = np.argsort(-np.diff(offs), kind='stable') if field else range(0, si.n_images, bs)   # larger tiles first: threads end together
+    try: _each(run, steps, field is not None and dev.type == 'cpu', progress)
     finally:
         if was_training: model.train()
     p_track = np.full(len(events.hits), np.nan)

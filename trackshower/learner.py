@@ -283,7 +283,7 @@ def get_learner(dls, # `DataLoaders` from `get_dls`
                             pretrained=None if pm is None else pm.card.get('name'))
     return learn
 
-# %% ../nbs/07_learner.ipynb #51136fae
+# %% ../nbs/07_learner.ipynb #c9a9c8fe
 def checkpoint_model(path, # a checkpoint (`best.pth`, `last.pth`) or a `trackshower_train` run directory (its `models/best.pth`)
                     )->PretrainedModel:
     "The network and data configuration a checkpoint holds, as a `PretrainedModel` (to predict, export or start from)"

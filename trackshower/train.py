@@ -68,7 +68,7 @@ def load_split(cfg:TrainConfig, # the run
     if len(trainval) < 5: raise UsageError(f'only {len(trainval)} events to train on')
     return events, trainval, test
 
-# %% ../nbs/11a_train.ipynb #93d8eaca
+# %% ../nbs/11a_train.ipynb #4fce7fa9
 def init_model(init:str, # `TrainConfig.init`: '', 'default', or a run directory or checkpoint
               )->PretrainedModel: # None for random weights
     "The network a run starts from"
