@@ -5,7 +5,9 @@ package's model (or a random U-Net of the given size with --random): reading the
 images, densifying, the float32 forward pass, back-projection to hits and writing the prediction CSVs.
 The forward stage is timed two ways on the same tiles:
   before - whole 256 x 256 tiles in batches of 16, contiguous memory (what `predict` did);
-  after  - each tile on its exact receptive-field window, one at a time, channels-last (what it does now).
+  windows - each tile on its exact receptive-field window, one at a time, channels-last (commit 33b8404);
+  hits   - each tile computed only where its hits reach and its outputs read (`HitUNet`, what it does now;
+           the points' bookkeeping is also timed on its own).
 Then `torch.profiler`'s top operators of each. Also prints the populated tiles per event, the windows'
 share of a tile, and the machine's float32 matmul peak measured in the same run. Run it alone: two torch
 jobs on these 2 cores slow each other down many times over. Per-event latency side by side, and the
@@ -37,6 +39,22 @@ def forward_stage(model, si, windows, channels_last:bool)->tuple:
             rc = si.pix_rc[lo:hi]; r, c = rc // W - win[0], rc % W - win[2]
             outs.append(y.reshape(i1 - i0, 3, h * w)[torch.from_numpy(si.pix_image[lo:hi] - i0), :, torch.from_numpy(r * w + c)].numpy())
     return t_d, t_f, np.concatenate(outs)
+
+def hit_stage(model, si)->tuple:
+    "Every image of `si` through `HitUNet` (one at a time): (forward s, of which the points' bookkeeping s, outputs at hits)"
+    from trackshower.inference import _hit_unet, _sparse_outputs
+    offs, (H, W) = si.pixel_offsets(), si.shape
+    hn = _hit_unet(model, model.model, None, (H, W))
+    outs, t_f = [], 0.
+    with torch.inference_mode():
+        for i in range(si.n_images):
+            lo, hi = offs[i], offs[i + 1]
+            t0 = time.perf_counter()
+            outs.append(_sparse_outputs(model, model.model, hn, si.value[lo:hi], None, si.pix_rc[lo:hi] // W, si.pix_rc[lo:hi] % W))
+            t_f += time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for i in range(si.n_images): hn.points(si.pix_rc[offs[i]:offs[i + 1]] // W, si.pix_rc[offs[i]:offs[i + 1]] % W)
+    return t_f, time.perf_counter() - t0, np.concatenate(outs)
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -75,8 +93,9 @@ def main():
         with torch.inference_mode(): before(torch.zeros(1, 1, H, W)); after(torch.zeros(1, 1, H, W).contiguous(memory_format=torch.channels_last))
         d_b, f_b, out_b = forward_stage(before, si, None, False)
         d_a, f_a, out_a = forward_stage(after, si, wins, True)
+        f_h, f_pts, out_h = hit_stage(after, si)
         t0 = time.perf_counter()
-        p_pix = pandora_probs(out_a)[0]
+        p_pix = pandora_probs(out_h)[0]
         p = np.full(ev.n_hits, np.nan); ok = si.hit_pixel >= 0; p[used[ok]] = p_pix[si.hit_pixel[ok]]
         t['back-project'] = time.perf_counter() - t0
         t0 = time.perf_counter(); write_predictions_csv(ev, HitPredictions(p, 1 - p), f'{d}/out'); t['write CSV'] = time.perf_counter() - t0
@@ -88,16 +107,21 @@ def main():
         common = ', '.join(f'{k} {ms(v)}' for k, v in t.items())
         print(f'stages, ms per event ({common}):')
         print(f'  before: densify {ms(d_b)}, forward {ms(f_b)} (whole tiles, batches of 16); total {ms(sum(t.values()) + d_b + f_b)}')
-        print(f'  after:  windows {ms(t_win)}, densify {ms(d_a)}, forward {ms(f_a)} (exact windows, channels-last); total {ms(sum(t.values()) + t_win + d_a + f_a)}')
+        print(f'  windows: windows {ms(t_win)}, densify {ms(d_a)}, forward {ms(f_a)} (exact windows, channels-last); total {ms(sum(t.values()) + t_win + d_a + f_a)}')
+        print(f'  hits:   forward {ms(f_h)} (HitUNet, of which the points {ms(f_pts)}); total {ms(sum(t.values()) + f_h)}')
         print(f'  forward rate: before {flops * si.n_images / f_b / 1e9:.0f} GFLOP/s ({flops * si.n_images / f_b / peak:.0%} of peak); '
               f'after {flops * area.sum() / f_a / 1e9:.0f} GFLOP/s of window work')
-        diff = np.abs(pandora_probs(out_a)[0] - pandora_probs(out_b)[0]).max()
-        print(f'  largest |p_track difference| at the {len(out_a)} hit pixels, after vs before: {diff:.1e}')
+        diff = np.abs(pandora_probs(out_a)[0] - pandora_probs(out_b)[0]).max(); dh = np.abs(pandora_probs(out_h)[0] - pandora_probs(out_b)[0]).max()
+        print(f'  largest |p_track difference| at the {len(out_a)} hit pixels vs before: windows {diff:.1e}, hits {dh:.1e}')
         from torch.profiler import profile, ProfilerActivity
         for name, mod, x in (('before: 16 whole tiles', before, torch.from_numpy(dense(si, np.arange(min(16, si.n_images)), offs, mask=False)[0]).view(-1, 1, H, W)),
-                             ('after: their 16 windows', after, None)):
+                             ('windows: their 16 windows', after, None), ('hits: the same 16 tiles through HitUNet', after, 'hits')):
             with torch.inference_mode(), profile(activities=[ProfilerActivity.CPU]) as prof:
-                if x is not None: mod(x)
+                if isinstance(x, torch.Tensor): mod(x)
+                elif x == 'hits':
+                    n16 = min(16, si.n_images)
+                    hn = __import__('trackshower.inference', fromlist=['_hit_unet'])._hit_unet(mod, mod.model, None, (H, W))
+                    for i in range(n16): hn(si.pix_rc[offs[i]:offs[i + 1]] // W, si.pix_rc[offs[i]:offs[i + 1]] % W, mod.pre(torch.from_numpy(si.value[offs[i]:offs[i + 1]].astype(np.float32))))
                 else:
                     for i in range(min(16, si.n_images)):
                         w = wins[i]; img = dense(si, [i], offs, mask=False, window=w)[0]
