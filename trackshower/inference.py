@@ -124,7 +124,7 @@ def unet_region(net:UNet, x:torch.Tensor, # a `UNet` in eval mode and its input 
         x = y[..., a2 - 2 * a:b2 - 2 * a, c2 - 2 * c:d2 - 2 * c]
     return net.head(x)
 
-# %% ../nbs/09_inference.ipynb #3a4bd60d
+# %% ../nbs/09_inference.ipynb #f53ef93a
 def unet_units(net:UNet)->list:
     "`net` (no residual blocks, min-max input) as units [(kind, module, stride, sources)]; unit 0 is the input"
     units, skips = [('input', None, 1, ())], []
@@ -149,7 +149,7 @@ def empty_activations(units:list, x0:torch.Tensor)->list:
     for kind, m, s, src in units[1:]: out.append(m(torch.cat([out[i] for i in src], 1) if len(src) > 1 else out[src[0]]))
     return out
 
-# %% ../nbs/09_inference.ipynb #ccbebe7e
+# %% ../nbs/09_inference.ipynb #b3253600
 _NB = np.array([(dr, dc) for dr in (-1, 0, 1) for dc in (-1, 0, 1)])   # a 3 x 3 neighbourhood, row-major as the weights
 
 class HitUNet:
@@ -168,7 +168,7 @@ class HitUNet:
             self.head_w, self.head_b = net.head.weight[:, :, 0, 0].T.contiguous(), net.head.bias.clone()
         self._free = SimpleQueue()
 
-# %% ../nbs/09_inference.ipynb #95f0ca5f
+# %% ../nbs/09_inference.ipynb #ad0c2a31
 @patch
 def _unique(self:HitUNet, r, c, l:int)->tuple:
     "The distinct points (r, c) inside the map of level `l`"
@@ -196,7 +196,7 @@ def points(self:HitUNet, rows, cols)->list:
         else: pts[u] = self._unique(r // 2, c // 2, lv[u])
     return pts
 
-# %% ../nbs/09_inference.ipynb #ecbf02f9
+# %% ../nbs/09_inference.ipynb #17831b31
 @patch
 def _at_points(self:HitUNet, u:int, ws:list, r, c)->torch.Tensor:
     "Unit `u` at points (r, c): gathered inputs times the weights, [n, channels]"
@@ -213,7 +213,7 @@ def _at_points(self:HitUNet, u:int, ws:list, r, c)->torch.Tensor:
     bn = m[2]
     return F.batch_norm(torch.relu(y + m[0].bias), bn.running_mean, bn.running_var, bn.weight, bn.bias, False, 0., bn.eps)
 
-# %% ../nbs/09_inference.ipynb #78b54ac5
+# %% ../nbs/09_inference.ipynb #a6d4dc4a
 @patch
 def __call__(self:HitUNet, rows:np.ndarray, cols:np.ndarray, # the distinct hit pixels of one tile
              x:torch.Tensor, # the input there, as the network sees it
@@ -275,7 +275,7 @@ def _window_outputs(model, net:UNet, img:np.ndarray, norm, dev, rows, cols)->np.
     out = post(unet_region(net, pre(x), *box)).float()
     return out[0][:, torch.from_numpy(rows - box[0][0]).to(dev), torch.from_numpy(cols - box[1][0]).to(dev)].T.cpu().numpy()
 
-# %% ../nbs/09_inference.ipynb #2f2f694b
+# %% ../nbs/09_inference.ipynb #7bf41235
 _HIT_UNETS = weakref.WeakKeyDictionary()     # model -> {(tile shape, norm): (weights' fingerprint, HitUNet)}
 
 def _net_input(model, net, x:torch.Tensor, norm)->torch.Tensor:
