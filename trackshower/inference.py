@@ -153,7 +153,7 @@ def empty_activations(units:list, x0:torch.Tensor)->list:
 _NB = np.array([(dr, dc) for dr in (-1, 0, 1) for dc in (-1, 0, 1)])   # a 3 x 3 neighbourhood, row-major as the weights
 
 class HitUNet:
-    "A `UNet` computed only where one tile's hits reach and its outputs at the hits read (same outputs at the hits)"
+    "A `UNet` computed only where tiles' hits reach and their outputs at the hits read (same outputs at the hits)"
     def __init__(self, net:UNet, # eval mode, min-max input, no residual blocks
                  x0:torch.Tensor, # the empty tile as `net` sees it, [1, 1, H, W] (H, W multiples of 2**depth)
                 ):
@@ -170,44 +170,45 @@ class HitUNet:
 
 # %% ../nbs/09_inference.ipynb #ad0c2a31
 @patch
-def _unique(self:HitUNet, r, c, l:int)->tuple:
-    "The distinct points (r, c) inside the map of level `l`"
+def _unique(self:HitUNet, t, r, c, l:int, n:int)->tuple:
+    "The distinct points (tile t, row r, column c) inside the `n` maps of level `l`"
     h, w = self.H >> l, self.W >> l
     ok = (r >= 0) & (r < h) & (c >= 0) & (c < w)
-    m = np.zeros(h * w, bool); m[r[ok] * w + c[ok]] = True
+    m = np.zeros(n * h * w, bool); m[(t[ok] * h + r[ok]) * w + c[ok]] = True
     k = np.flatnonzero(m)
-    return k // w, k % w
+    return k // (h * w), k // w % h, k % w
 
 @patch
-def points(self:HitUNet, rows, cols)->list:
-    "Each unit's points: the encoder's where the hits reach, the decoder's where the outputs at the hits read"
-    units, lv = self.units, self.lv
-    pts = [None] * len(units); pts[0] = (rows, cols)
+def points(self:HitUNet, tile, rows, cols)->list:
+    "Each unit's points (tile, row, column): the encoder's where the hits reach, the decoder's where the outputs at the hits read"
+    units, lv, n, nb = self.units, self.lv, int(tile.max()) + 1 if len(tile) else 1, len(_NB)
+    around = lambda t, r, c, l: self._unique(np.repeat(t, nb), (r[:, None] + _NB[:, 0]).ravel(), (c[:, None] + _NB[:, 1]).ravel(), l, n)
+    pts = [None] * len(units); pts[0] = (tile, rows, cols)
     for u in range(1, self.n_enc + 1):
-        r, c = pts[u - 1]
-        if units[u][2] == 1: pts[u] = self._unique((r[:, None] + _NB[:, 0]).ravel(), (c[:, None] + _NB[:, 1]).ravel(), lv[u])
+        t, r, c = pts[u - 1]
+        if units[u][2] == 1: pts[u] = around(t, r, c, lv[u])
         else:                                          # output o of a stride-2 convolution reads 2o-1 .. 2o+1
             rs, cs = np.stack([r // 2, (r + 1) // 2], 1), np.stack([c // 2, (c + 1) // 2], 1)
-            pts[u] = self._unique(np.repeat(rs, 2, 1).ravel(), np.tile(cs, 2).ravel(), lv[u])
-    pts[-1] = (rows, cols)
+            pts[u] = self._unique(np.repeat(t, 4), np.repeat(rs, 2, 1).ravel(), np.tile(cs, 2).ravel(), lv[u], n)
+    pts[-1] = (tile, rows, cols)
     for u in reversed(range(self.n_enc + 1, len(units) - 1)):
-        r, c = pts[u + 1]
-        if units[u + 1][0] == 'conv': pts[u] = self._unique((r[:, None] + _NB[:, 0]).ravel(), (c[:, None] + _NB[:, 1]).ravel(), lv[u])
-        else: pts[u] = self._unique(r // 2, c // 2, lv[u])
+        t, r, c = pts[u + 1]
+        pts[u] = around(t, r, c, lv[u]) if units[u + 1][0] == 'conv' else self._unique(t, r // 2, c // 2, lv[u], n)
     return pts
 
 # %% ../nbs/09_inference.ipynb #17831b31
 @patch
-def _at_points(self:HitUNet, u:int, ws:list, r, c)->torch.Tensor:
-    "Unit `u` at points (r, c): gathered inputs times the weights, [n, channels]"
+def _at_points(self:HitUNet, u:int, ws:list, t, r, c)->torch.Tensor:
+    "Unit `u` at points (t, r, c): gathered inputs times the weights, [n, channels]"
     kind, m, s, src = self.units[u]
-    wi = ws[src[0]].shape[1]                           # inputs' row length (with the border)
+    hi, wi = ws[src[0]].shape[1:3]                     # inputs' rows and row length (with the border)
+    base = t * (hi * wi) + wi + 1
     flat = lambda i, k: ws[i].view(-1, ws[i].shape[-1]).index_select(0, k)
     if kind == 'up':                                   # a 2 x 2 stride-2 transposed convolution: one input, the kernel tap by parity
-        f = flat(src[0], torch.from_numpy((r // 2 + 1) * wi + c // 2 + 1))
+        f = flat(src[0], torch.from_numpy(base + r // 2 * wi + c // 2))
         y = (f @ self.w[u]).view(len(r), -1, 4)[torch.arange(len(r)), :, torch.from_numpy(r % 2 * 2 + c % 2)]
     else:
-        k = torch.from_numpy(((s * r[:, None] + _NB[:, 0] + 1) * wi + s * c[:, None] + _NB[:, 1] + 1).ravel())
+        k = torch.from_numpy((base[:, None] + (s * r[:, None] + _NB[:, 0]) * wi + s * c[:, None] + _NB[:, 1]).ravel())
         f = torch.cat([flat(i, k) for i in src], -1) if len(src) > 1 else flat(src[0], k)
         y = f.view(len(r), -1) @ self.w[u]
     bn = m[2]
@@ -215,27 +216,34 @@ def _at_points(self:HitUNet, u:int, ws:list, r, c)->torch.Tensor:
 
 # %% ../nbs/09_inference.ipynb #a6d4dc4a
 @patch
-def __call__(self:HitUNet, rows:np.ndarray, cols:np.ndarray, # the distinct hit pixels of one tile
+def _flat(self:HitUNet, u:int, t, r, c)->torch.Tensor:
+    "Positions of points in unit `u`'s bordered maps, flattened"
+    h, w = (self.H >> self.lv[u]) + 2, (self.W >> self.lv[u]) + 2
+    return torch.from_numpy((t * h + r + 1) * w + c + 1)
+
+@patch
+def __call__(self:HitUNet, rows:np.ndarray, cols:np.ndarray, # the hit pixels (distinct within a tile)
              x:torch.Tensor, # the input there, as the network sees it
+             tile:np.ndarray=None, # the tile of each hit (0, 1, ...; default: all in one)
             )->torch.Tensor: # the network's logits at the hits, [n, n_out]
-    "The network's outputs at the hits of one tile (call under `torch.inference_mode`; thread-safe)"
+    "The network's outputs at the hits of a batch of tiles (call under `torch.inference_mode`; thread-safe)"
     rows, cols = np.asarray(rows, np.int64), np.asarray(cols, np.int64)
-    pts = self.points(rows, cols)
-    try: ws = self._free.get_nowait()                  # this call's copy of the empty tile's activations
-    except Empty: ws = [b.clone() for b in self.bg]
+    tile = np.zeros(len(rows), np.int64) if tile is None else np.asarray(tile, np.int64)
+    pts, n = self.points(tile, rows, cols), int(tile.max()) + 1 if len(tile) else 1
+    try: ws = self._free.get_nowait()                  # this call's copies of the empty tile's activations
+    except Empty: ws = None
+    if ws is None or ws[0].shape[0] < n: ws = [b.expand(n, *b.shape).clone() for b in self.bg]
     written = []
     try:
-        hit = (torch.from_numpy(rows + 1), torch.from_numpy(cols + 1))
-        ws[0][hit + (0,)] = x.to(ws[0].dtype); written.append((0, hit + (0,)))
-        for u in range(1, len(self.units)):
-            idx = torch.from_numpy((pts[u][0] + 1) * ws[u].shape[1] + pts[u][1] + 1)    # flat positions in the bordered map
-            ws[u].view(-1, ws[u].shape[-1]).index_copy_(0, idx, self._at_points(u, ws, *pts[u]))
+        for u in range(len(self.units)):
+            idx = self._flat(u, *pts[u])
+            ws[u].view(-1, ws[u].shape[-1]).index_copy_(0, idx, x.to(ws[0].dtype)[:, None] if u == 0 else self._at_points(u, ws, *pts[u]))
             written.append((u, idx))
-        return ws[-1][hit] @ self.head_w + self.head_b
+        return ws[-1].view(-1, ws[-1].shape[-1]).index_select(0, self._flat(len(self.units) - 1, tile, rows, cols)) @ self.head_w + self.head_b
     finally:
         for u, idx in written:                         # back to the empty tile for the next call
-            if isinstance(idx, tuple): ws[u][idx] = self.bg[u][idx]
-            else: ws[u].view(-1, ws[u].shape[-1]).index_copy_(0, idx, self.bg[u].view(-1, ws[u].shape[-1]).index_select(0, idx))
+            b = self.bg[u].view(-1, self.bg[u].shape[-1])
+            ws[u].view(-1, b.shape[-1]).index_copy_(0, idx, b.index_select(0, idx % len(b)))
         self._free.put(ws)
 
 # %% ../nbs/09_inference.ipynb #26f6b51c
@@ -295,9 +303,9 @@ def _hit_unet(model, net:UNet, norm, shape:tuple)->HitUNet:
     if fp is not None: _HIT_UNETS.setdefault(model, {})[key] = (fp, hn)
     return hn
 
-def _sparse_outputs(model, net, hn:HitUNet, values:np.ndarray, norm, rows, cols)->np.ndarray:
-    "Outputs [n, 3] at the hit pixels (`rows`, `cols`) of one tile with charges `values`"
-    out = hn(rows, cols, _net_input(model, net, torch.from_numpy(np.asarray(values, np.float32)), norm))
+def _sparse_outputs(model, net, hn:HitUNet, values:np.ndarray, norm, rows, cols, tile=None)->np.ndarray:
+    "Outputs [n, 3] at the hit pixels (`rows`, `cols`) of tiles `tile` with charges `values`"
+    out = hn(rows, cols, _net_input(model, net, torch.from_numpy(np.asarray(values, np.float32)), norm), tile)
     return (model.post(out) if model is not net else out).float().numpy()
 
 # %% ../nbs/09_inference.ipynb #197ae5fd
@@ -327,7 +335,7 @@ def predict(model, # `Learner`, `nn.Module` or TorchScript model
             views='UVW', # views to predict
             geom:ImageGeometry=None, # image geometry (default: the learner's, else Pandora's tiles)
             norm='config', # (mean, std) applied to images; 'config': from the learner; None: none (TorchScript exports)
-            bs:int=16, # images per forward pass (whole images)
+            bs:int=16, # images per forward pass (whole images; tiles per `HitUNet` call)
             crop:bool=True, # a `UNet`: each image on its `exact_window`, the decoder on its hits' box (same outputs at hits)
             sparse:bool=True, # with `crop`, a min-max `UNet` on CPU: computed only where the hits need it (`HitUNet`, same outputs)
             progress:bool=False, # show a progress bar
@@ -342,19 +350,21 @@ def predict(model, # `Learner`, `nn.Module` or TorchScript model
     was_training, dev = _for_inference(model, channels_last=net is not None)
     hn = _hit_unet(model, net, norm, (H, W)) if field and sparse and dev.type == 'cpu' else None
     def run(i0):
-        i1 = i0 + 1 if field else min(i0 + bs, si.n_images)
+        i1 = i0 + 1 if field and hn is None else min(i0 + bs, si.n_images)
         lo, hi = offs[i0], offs[i1]
         rows, cols = si.pix_rc[lo:hi] // W, si.pix_rc[lo:hi] % W
-        with torch.inference_mode():
-            if hn is not None: p_pix[lo:hi] = _finite_probs(_sparse_outputs(model, net, hn, si.value[lo:hi], norm, rows, cols)); return
+        if hn is not None:                             # `bs` tiles at a time
+            with torch.inference_mode(): vals = _sparse_outputs(model, net, hn, si.value[lo:hi], norm, rows, cols, si.pix_image[lo:hi] - i0)
+            p_pix[lo:hi] = _finite_probs(vals); return
         win = exact_window(rows, cols, (H, W), field, 2 ** net.depth) if field else (0, H, 0, W)
         img = dense(si, np.arange(i0, i1), offs, mask=False, window=win)[0]
         with torch.inference_mode():
             if field: vals = _window_outputs(model, net, img, norm, dev, rows - win[0], cols - win[2])
             else: vals = _hit_outputs(model, img, norm, dev, (si.pix_image[lo:hi] - i0, si.pix_rc[lo:hi]), net is not None)
         p_pix[lo:hi] = _finite_probs(vals)
-    steps = np.argsort(-np.diff(offs), kind='stable') if field else range(0, si.n_images, bs)   # larger tiles first: threads end together
-    try: _each(run, steps, field is not None and dev.type == 'cpu', progress)
+    windows = field is not None and hn is None
+    steps = np.argsort(-np.diff(offs), kind='stable') if windows else range(0, si.n_images, bs)   # larger windows first: threads end together
+    try: _each(run, steps, windows and dev.type == 'cpu', progress)
     finally:
         if was_training: model.train()
     p_track = np.full(len(events.hits), np.nan)
