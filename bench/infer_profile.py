@@ -6,7 +6,7 @@ images, densifying, the float32 forward pass, back-projection to hits and writin
 The forward stage is timed two ways on the same tiles:
   before - whole 256 x 256 tiles in batches of 16, contiguous memory (what `predict` did);
   windows - each tile on its exact receptive-field window, one at a time, channels-last (commit 33b8404);
-  hits   - each tile computed only where its hits reach and its outputs read (`HitUNet`, what it does now;
+  hits   - tiles computed only where their hits reach and their outputs read, 16 per call (`HitUNet`, what it does now;
            the points' bookkeeping is also timed on its own).
 Then `torch.profiler`'s top operators of each. Also prints the populated tiles per event, the windows'
 share of a tile, and the machine's float32 matmul peak measured in the same run. Run it alone: two torch
@@ -41,19 +41,21 @@ def forward_stage(model, si, windows, channels_last:bool)->tuple:
     return t_d, t_f, np.concatenate(outs)
 
 def hit_stage(model, si)->tuple:
-    "Every image of `si` through `HitUNet` (one at a time): (forward s, of which the points' bookkeeping s, outputs at hits)"
+    "Every image of `si` through `HitUNet`, 16 at a time as `predict` does: (forward s, of which the points' bookkeeping s, outputs at hits)"
     from trackshower.inference import _hit_unet, _sparse_outputs
     offs, (H, W) = si.pixel_offsets(), si.shape
     hn = _hit_unet(model, model.model, None, (H, W))
     outs, t_f = [], 0.
     with torch.inference_mode():
-        for i in range(si.n_images):
-            lo, hi = offs[i], offs[i + 1]
+        for i in range(0, si.n_images, 16):
+            lo, hi = offs[i], offs[min(i + 16, si.n_images)]
             t0 = time.perf_counter()
-            outs.append(_sparse_outputs(model, model.model, hn, si.value[lo:hi], None, si.pix_rc[lo:hi] // W, si.pix_rc[lo:hi] % W))
+            outs.append(_sparse_outputs(model, model.model, hn, si.value[lo:hi], None, si.pix_rc[lo:hi] // W, si.pix_rc[lo:hi] % W, si.pix_image[lo:hi] - i))
             t_f += time.perf_counter() - t0
     t0 = time.perf_counter()
-    for i in range(si.n_images): hn.points(si.pix_rc[offs[i]:offs[i + 1]] // W, si.pix_rc[offs[i]:offs[i + 1]] % W)
+    for i in range(0, si.n_images, 16):
+        lo, hi = offs[i], offs[min(i + 16, si.n_images)]
+        hn.points(si.pix_image[lo:hi] - i, si.pix_rc[lo:hi] // W, si.pix_rc[lo:hi] % W)
     return t_f, time.perf_counter() - t0, np.concatenate(outs)
 
 def main():
@@ -108,7 +110,7 @@ def main():
         print(f'stages, ms per event ({common}):')
         print(f'  before: densify {ms(d_b)}, forward {ms(f_b)} (whole tiles, batches of 16); total {ms(sum(t.values()) + d_b + f_b)}')
         print(f'  windows: windows {ms(t_win)}, densify {ms(d_a)}, forward {ms(f_a)} (exact windows, channels-last); total {ms(sum(t.values()) + t_win + d_a + f_a)}')
-        print(f'  hits:   forward {ms(f_h)} (HitUNet, of which the points {ms(f_pts)}); total {ms(sum(t.values()) + f_h)}')
+        print(f'  hits:   forward {ms(f_h)} (HitUNet, 16 tiles per call, of which the points {ms(f_pts)}); total {ms(sum(t.values()) + f_h)}')
         print(f'  forward rate: before {flops * si.n_images / f_b / 1e9:.0f} GFLOP/s ({flops * si.n_images / f_b / peak:.0%} of peak); '
               f'after {flops * area.sum() / f_a / 1e9:.0f} GFLOP/s of window work')
         diff = np.abs(pandora_probs(out_a)[0] - pandora_probs(out_b)[0]).max(); dh = np.abs(pandora_probs(out_h)[0] - pandora_probs(out_b)[0]).max()
@@ -121,7 +123,8 @@ def main():
                 elif x == 'hits':
                     n16 = min(16, si.n_images)
                     hn = __import__('trackshower.inference', fromlist=['_hit_unet'])._hit_unet(mod, mod.model, None, (H, W))
-                    for i in range(n16): hn(si.pix_rc[offs[i]:offs[i + 1]] // W, si.pix_rc[offs[i]:offs[i + 1]] % W, mod.pre(torch.from_numpy(si.value[offs[i]:offs[i + 1]].astype(np.float32))))
+                    lo, hi = 0, offs[n16]
+                    hn(si.pix_rc[lo:hi] // W, si.pix_rc[lo:hi] % W, mod.pre(torch.from_numpy(si.value[lo:hi].astype(np.float32))), si.pix_image[lo:hi])
                 else:
                     for i in range(min(16, si.n_images)):
                         w = wins[i]; img = dense(si, [i], offs, mask=False, window=w)[0]

@@ -27,6 +27,17 @@ def per_kind(events, pred, metrics_fn)->dict:
         out[k] = dict(n_events=len(idx), **metrics_fn(events.select(idx), sub)['all'])
     return out
 
+def stages(run:Path)->list:
+    "The training runs that made `run`'s network, first to last: each run's configuration and rate (a run started with --init from another run follows it)"
+    out = []
+    while True:
+        rc = json.loads((run / 'run_config.json').read_text())
+        out.insert(0, dict(rc['config'], run=str(run), lr=rc.get('lr'), n_trainval=rc.get('data', {}).get('n_trainval')))
+        init = Path(rc['config'].get('init') or '')
+        if not str(init) or str(init) == 'default' or str(init) == '.': return out
+        run = init if init.is_dir() else init.parent.parent      # a run directory, or its models/best.pth
+        if not (run / 'run_config.json').exists(): return out
+
 def run_test(run:Path)->dict:
     "The training run's own held-out comparison with the cut-based baseline (None until its metrics.json exists)"
     if not (run / 'metrics.json').exists(): return None
@@ -73,7 +84,8 @@ def main(argv=None):
     cfg = HitConfig.of(st['config']); rc = json.loads((run / 'run_config.json').read_text())
     net = UNet(**cfg.arch_kwargs); net.load_state_dict(st['model']); net.eval()
     pm = PretrainedModel(net, cfg, {})
-    if rc['config']['seed'] == a.seed: sys.exit(f'--seed {a.seed} is the training seed: the held-out events must be fresh')
+    st_all = stages(run)
+    if a.seed in [x['seed'] for x in st_all]: sys.exit(f'--seed {a.seed} is a training seed: the held-out events must be fresh')
     t = time.time(); ev = simulate(a.events, seed=a.seed, progress=False)
     print(f'simulated {a.events} fresh events (seed {a.seed}) in {time.time() - t:.0f} s', flush=True)
     t = time.time(); pred = predict(pm, ev); dt = time.time() - t
@@ -82,9 +94,12 @@ def main(argv=None):
     kinds = per_kind(ev, pred, hit_metrics)
     print(metrics_table(kinds))
     card = dict(
-        summary=f"UNet {cfg.arch_kwargs} trained on {cfg.n_events} simulated events; held-out balanced per-hit accuracy {m['all']['balanced_acc']:.4f}",
+        summary=f"UNet {cfg.arch_kwargs} trained on {sum(x['n_trainval'] or 0 for x in st_all)} simulated events"
+                + (f" in {len(st_all)} runs" if len(st_all) > 1 else '') + f"; held-out balanced per-hit accuracy {m['all']['balanced_acc']:.4f}",
         data=dict(simulator='trackshower.sim (default mix)', n_events=rc['data'].get('n_events', cfg.n_events), seed=rc['config']['seed'],
-                  views=cfg.views, n_train_images=cfg.n_train_images, n_valid_images=cfg.n_valid_images),
+                  views=cfg.views, n_train_images=cfg.n_train_images, n_valid_images=cfg.n_valid_images,
+                  all_runs=[dict(seed=x['seed'], n_events=x['n_events'], n_trainval=x['n_trainval']) for x in st_all]),
+        stages=st_all,
         recipe=dict(rc['config'], lr=rc.get('lr'), best_epoch=st.get('epoch'), best_valid=st.get('best')),
         trained_on=a.where, git=git_hash(), torch=torch.__version__, run=str(run),
         held_out=dict(n_events=a.events, seed=a.seed, **m), held_out_by_kind=kinds,
