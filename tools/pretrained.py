@@ -69,10 +69,8 @@ def main(argv=None):
                     help="only add the run's own held-out comparison with the baseline (its metrics.json) to the shipped card")
     a = ap.parse_args(argv)
     warnings.simplefilter('ignore')
-    from trackshower.learner import load_checkpoint
-    from trackshower.model import UNet
-    from trackshower.core import HitConfig
-    from trackshower.pretrained import PretrainedModel, save_pretrained, load
+    from trackshower.learner import checkpoint_model
+    from trackshower.pretrained import save_pretrained, load
     from trackshower.sim.events import simulate
     from trackshower.inference import predict
     from trackshower.evaluate import hit_metrics, metrics_table
@@ -80,10 +78,8 @@ def main(argv=None):
     for f in (run / 'models' / 'best.pth', run / 'run_config.json'):
         if not f.exists(): sys.exit(f'tools/pretrained.py: error: no {f} (train first: make pretrained, or trackshower_train --out {run})')
     if a.run_test_only: return add_run_test(run, a.name, a.out)
-    st = load_checkpoint(run / 'models' / 'best.pth')
-    cfg = HitConfig.of(st['config']); rc = json.loads((run / 'run_config.json').read_text())
-    net = UNet(**cfg.arch_kwargs); net.load_state_dict(st['model']); net.eval()
-    pm = PretrainedModel(net, cfg, {})
+    pm = checkpoint_model(run / 'models' / 'best.pth')
+    cfg, rc = pm.hit_config, json.loads((run / 'run_config.json').read_text())
     st_all = stages(run)
     if a.seed in [x['seed'] for x in st_all]: sys.exit(f'--seed {a.seed} is a training seed: the held-out events must be fresh')
     t = time.time(); ev = simulate(a.events, seed=a.seed, progress=False)
@@ -100,7 +96,7 @@ def main(argv=None):
                   views=cfg.views, n_train_images=cfg.n_train_images, n_valid_images=cfg.n_valid_images,
                   all_runs=[dict(seed=x['seed'], n_events=x['n_events'], n_trainval=x['n_trainval']) for x in st_all]),
         stages=st_all,
-        recipe=dict(rc['config'], lr=rc.get('lr'), best_epoch=st.get('epoch'), best_valid=st.get('best')),
+        recipe=dict(rc['config'], lr=rc.get('lr'), best_epoch=pm.card['epoch'], best_valid=pm.card['best']),
         trained_on=a.where, git=git_hash(), torch=torch.__version__, run=str(run),
         held_out=dict(n_events=a.events, seed=a.seed, **m), held_out_by_kind=kinds,
         run_test=run_test(run))

@@ -10,7 +10,7 @@ import numpy as np, torch
 import matplotlib
 import matplotlib.pyplot as plt
 from fastcore.script import call_parse, Param, store_true
-from .core import View, Events, console_main, run_cli, UsageError, check_output, as_views, HitConfig
+from .core import View, Events, console_main, run_cli, UsageError, check_output, as_views
 from .io import atomic_path, HitIOError, write_root, csv_path
 from .images import TileGeometry
 
@@ -28,11 +28,10 @@ def _views(views:str)->str:
 # %% ../nbs/12_cli.ipynb #ba0ec66c
 from dataclasses import dataclass
 from .data import load_events
-from .learner import load_checkpoint, checkpoint_model
+from .learner import checkpoint_model
 from .inference import predict, predict_views, HitPredictions
 from .export import export_pandora, load_exported, load_models
 from .pretrained import load as load_pretrained, PretrainedModel
-from .model import UNet
 from .evaluate import hit_metrics, metrics_table, write_confusion_root, plot_confusion, save_fig, write_text
 from .train import TrainConfig, train_run
 from .distributed import is_rank0

@@ -157,7 +157,7 @@ class HitUNet:
     def __init__(self, net:UNet, # eval mode, min-max input, no residual blocks
                  x0:torch.Tensor, # the empty tile as `net` sees it, [1, 1, H, W] (H, W multiples of 2**depth)
                 ):
-        self.units = unet_units(net); self.lv, self.depth = unit_levels(self.units), net.depth
+        self.units = unet_units(net); self.lv = unit_levels(self.units)
         self.H, self.W = x0.shape[-2:]
         self.n_enc = 2 * (net.depth + 1)                   # units 1..n_enc are the encoder, the rest the decoder
         with torch.inference_mode():

@@ -294,5 +294,7 @@ def checkpoint_model(path, # a checkpoint (`best.pth`, `last.pth`) or a `tracksh
     try: cfg = HitConfig.of(st.get('config'))
     except ValueError as e: raise ValueError(f'{p}: {e}') from None
     if cfg.arch_kwargs is None: raise ValueError(f'{p} carries no model configuration (not written by trackshower_train?)')
-    m = UNet(**cfg.arch_kwargs); m.load_state_dict(st['model'])
-    return PretrainedModel(m.eval(), cfg, dict(name=str(p)))
+    m = UNet(**cfg.arch_kwargs)
+    try: m.load_state_dict(st['model'])
+    except RuntimeError: raise ValueError(f'{p}: its weights do not fit the network its configuration describes ({cfg.arch_kwargs})') from None
+    return PretrainedModel(m.eval(), cfg, dict(name=str(p), epoch=st.get('epoch'), best=st.get('best')))
