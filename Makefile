@@ -48,7 +48,8 @@ bench: $(STAMP)
 	@for f in bench/*.py; do case $$f in *recipe_bench.py) echo "== $$f (study; table of the committed results)"; \
 	  $(BIN)/python $$f --table || exit 1; continue;; esac; echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
-DEMO_ARGS ?=
+# the study's default network (08b_recipe: 8 kernels, one-cycle at 1e-2) for 8 epochs on 500 simulated events (seed 0)
+DEMO_ARGS ?= --nf 8 --epochs 8 --lr 1e-2
 demo: $(STAMP)
 	@PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/trackshower_train --out runs/demo --overwrite $(DEMO_ARGS)
 
