@@ -2,7 +2,8 @@
 is the network broken there, or only its BatchNorm running statistics?
 
 Trains `make demo`'s run (500 simulated events, seed 0, same split and seeds as `trackshower_train`)
-with the demo's arguments, keeps a copy of the network after every epoch, and evaluates each copy per
+with the demo's arguments (without the LR finder's pass that `trackshower_train` makes for its plot, so
+the trajectory is not bit-identical to the demo's), keeps a copy of the network after every epoch, and evaluates each copy per
 hit on the run's held-out events twice:
   saved        - as fastai validates it: BatchNorm with the running averages kept during training
                  (momentum 0.1, i.e. roughly the last ten batches);
