@@ -19,12 +19,13 @@ def main():
     a = ap.parse_args()
     warnings.simplefilter('ignore'); torch.set_num_threads(a.threads)
     from pathlib import Path
-    from trackshower.core import HitClass
+    from trackshower.core import HitClass, hit_rates
     from trackshower.pretrained import load
     from trackshower.learner import checkpoint_model
     from trackshower.sim.events import simulate
     from trackshower.inference import predict
-    pm = checkpoint_model(a.model) if Path(a.model).exists() else load(a.model)
+    try: pm = checkpoint_model(a.model) if Path(a.model).exists() else load(a.model)
+    except (OSError, ValueError) as e: ap.error(f'--model {a.model}: {e}')
     t = time.time(); ev = simulate(a.events, seed=a.seed, progress=False); pred = predict(pm, ev)
     ok = ~np.isnan(pred.p_track); truth = ev.hits.tag[ok] == HitClass.TRACK
     tiny = np.finfo(np.float64).tiny
@@ -34,8 +35,8 @@ def main():
     best = None
     for s in np.round(np.arange(-1.0, 1.001, 0.1), 1) + 0.0:    # + 0.0: no "-0.0"
         call = logodds > s
-        te, se = (call & truth).sum() / truth.sum(), (~call & ~truth).sum() / (~truth).sum()
-        b = (te + se) / 2
+        r = hit_rates(int((call & truth).sum()), int((call & ~truth).sum()), int((~call & ~truth).sum()), int((~call & truth).sum()))
+        te, se, b = r['track_eff'], r['shower_eff'], r['balanced_acc']
         if best is None or b > best[1]: best = (s, b)
         print(f'| {s:+.1f}{" (Pandora)" if s == 0 else ""} | {te:.4f} | {se:.4f} | {b:.4f} |')
     print(f'\nbest shift {best[0]:+.1f}: balanced {best[1]:.4f}')

@@ -33,9 +33,9 @@ def stages(run:Path)->list:
     while True:
         rc = json.loads((run / 'run_config.json').read_text())
         out.insert(0, dict(rc['config'], run=str(run), lr=rc.get('lr'), n_trainval=rc.get('data', {}).get('n_trainval')))
-        init = Path(rc['config'].get('init') or '')
-        if not str(init) or str(init) == 'default' or str(init) == '.': return out
-        run = init if init.is_dir() else init.parent.parent      # a run directory, or its models/best.pth
+        init = rc['config'].get('init') or ''
+        if init in ('', 'default'): return out                    # random weights, or the package's model
+        run = Path(init) if Path(init).is_dir() else Path(init).parent.parent      # a run directory, or its models/best.pth
         if not (run / 'run_config.json').exists(): return out
 
 def run_test(run:Path)->dict:
