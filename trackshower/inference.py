@@ -13,7 +13,7 @@ from queue import SimpleQueue, Empty
 from fastcore.basics import patch
 from fastprogress.fastprogress import progress_bar
 from .core import HitClass, View, Hits, Events, is_track, HitConfig
-from .model import UNet
+from .model import UNet, RelativeCharge
 from .images import ImageGeometry, TileGeometry, FullExtentGeometry, CropGeometry, events_images, dense
 from .io import atomic_path, csv_path, write_pandora_csv, write_root
 
@@ -126,7 +126,7 @@ def unet_region(net:UNet, x:torch.Tensor, # a `UNet` in eval mode and its input 
 
 # %% ../nbs/09_inference.ipynb #f53ef93a
 def unet_units(net:UNet)->list:
-    "`net` (no residual blocks, min-max input) as units [(kind, module, stride, sources)]; unit 0 is the input"
+    "`net` (no residual blocks) as units [(kind, module, stride, sources)]; unit 0 is the input after the stem"
     units, skips = [('input', None, 1, ())], []
     for blk in net.down:
         units.append(('conv', blk.convs[0], blk.convs[0][0].stride[0], (len(units) - 1,)))
@@ -154,14 +154,15 @@ _NB = np.array([(dr, dc) for dr in (-1, 0, 1) for dc in (-1, 0, 1)])   # a 3 x 3
 
 class HitUNet:
     "A `UNet` computed only where tiles' hits reach and their outputs at the hits read (same outputs at the hits)"
-    def __init__(self, net:UNet, # eval mode, min-max input, no residual blocks
+    def __init__(self, net:UNet, # eval mode, no residual blocks (min-max or relative charge)
                  x0:torch.Tensor, # the empty tile as `net` sees it, [1, 1, H, W] (H, W multiples of 2**depth)
                 ):
         self.units = unet_units(net); self.lv = unit_levels(self.units)
+        self.relative, self.empty = isinstance(net.stem, RelativeCharge), float(x0.flatten()[0])
         self.H, self.W = x0.shape[-2:]
         self.n_enc = 2 * (net.depth + 1)                   # units 1..n_enc are the encoder, the rest the decoder
         with torch.inference_mode():
-            self.bg = [F.pad(b, (1, 1, 1, 1))[0].permute(1, 2, 0).contiguous() for b in empty_activations(self.units, x0)]
+            self.bg = [F.pad(b, (1, 1, 1, 1))[0].permute(1, 2, 0).contiguous() for b in empty_activations(self.units, net.stem(x0))]
             self.w = [None] + [m[0].weight.reshape(m[0].weight.shape[0], -1) if kind == 'up'        # [in, out * 4]
                                else m[0].weight.permute(2, 3, 1, 0).reshape(-1, m[0].weight.shape[0])  # [9 * in, out]
                                for kind, m, s, src in self.units[1:]]
@@ -222,6 +223,19 @@ def _flat(self:HitUNet, u:int, t, r, c)->torch.Tensor:
     return torch.from_numpy((t * h + r + 1) * w + c + 1)
 
 @patch
+def _stem(self:HitUNet, x:torch.Tensor, tile:np.ndarray, n:int)->torch.Tensor:
+    "Unit 0 at the hits, [len(x), channels]: `x` itself, or `RelativeCharge` from each tile's hits (its other pixels empty)"
+    if not self.relative: return x[:, None]
+    t = torch.from_numpy(tile)
+    if (x < self.empty).any() or (torch.bincount(t, minlength=n) >= self.H * self.W).any():
+        raise ValueError('HitUNet: relative charge needs every tile to have empty pixels, at its minimum')
+    d = x - self.empty                                 # the tile's minimum is its empty pixels' value
+    pos = torch.zeros(n, dtype=x.dtype).index_add_(0, t, (d > 0).to(x.dtype)).clamp_min(1)
+    mean = (torch.zeros(n, dtype=x.dtype).index_add_(0, t, d) / pos).clamp_min(1e-12)
+    top = torch.zeros(n, dtype=x.dtype).scatter_reduce_(0, t, d, 'amax').clamp_min(1e-12)
+    return torch.stack([d / top[t], torch.log1p(d / mean[t])], 1)
+
+@patch
 def __call__(self:HitUNet, rows:np.ndarray, cols:np.ndarray, # the hit pixels (distinct within a tile)
              x:torch.Tensor, # the input there, as the network sees it
              tile:np.ndarray=None, # the tile of each hit (0, 1, ...; default: all in one)
@@ -237,7 +251,7 @@ def __call__(self:HitUNet, rows:np.ndarray, cols:np.ndarray, # the hit pixels (d
     try:
         for u in range(len(self.units)):
             idx = self._flat(u, *pts[u])
-            ws[u].view(-1, ws[u].shape[-1]).index_copy_(0, idx, x.to(ws[0].dtype)[:, None] if u == 0 else self._at_points(u, ws, *pts[u]))
+            ws[u].view(-1, ws[u].shape[-1]).index_copy_(0, idx, self._stem(x.to(ws[0].dtype), tile, n) if u == 0 else self._at_points(u, ws, *pts[u]))
             written.append((u, idx))
         return ws[-1].view(-1, ws[-1].shape[-1]).index_select(0, self._flat(len(self.units) - 1, tile, rows, cols)) @ self.head_w + self.head_b
     finally:
@@ -293,7 +307,7 @@ def _net_input(model, net, x:torch.Tensor, norm)->torch.Tensor:
 
 def _hit_unet(model, net:UNet, norm, shape:tuple)->HitUNet:
     "`net`'s `HitUNet` for tiles of `shape` (kept while the weights are unchanged), or None where it does not apply"
-    if net.config.get('res') or not isinstance(net.stem, nn.Identity) or shape[0] % 2 ** net.depth or shape[1] % 2 ** net.depth: return None
+    if net.config.get('res') or not isinstance(net.stem, (nn.Identity, RelativeCharge)) or shape[0] % 2 ** net.depth or shape[1] % 2 ** net.depth: return None
     try: fp = tuple((t.data_ptr(), t._version) for t in model.state_dict().values())
     except RuntimeError: fp = None              # inference tensors keep no version counter: build it anew
     key = (tuple(shape), None if norm is None else tuple(float(v) for v in norm))
@@ -337,7 +351,7 @@ def predict(model, # `Learner`, `nn.Module` or TorchScript model
             norm='config', # (mean, std) applied to images; 'config': from the learner; None: none (TorchScript exports)
             bs:int=16, # images per forward pass (whole images; tiles per `HitUNet` call)
             crop:bool=True, # a `UNet`: each image on its `exact_window`, the decoder on its hits' box (same outputs at hits)
-            sparse:bool=True, # with `crop`, a min-max `UNet` on CPU: computed only where the hits need it (`HitUNet`, same outputs)
+            sparse:bool=True, # with `crop`, a `UNet` without residual blocks on CPU: computed only where the hits need it (`HitUNet`, same outputs)
             progress:bool=False, # show a progress bar
            )->HitPredictions:
     "Track/shower probabilities for every hit of `views` of `events`, Pandora's way"
