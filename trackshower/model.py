@@ -9,7 +9,7 @@ import torch, torch.nn as nn, torch.nn.functional as F
 from .core import HitClass
 
 # %% auto #0
-__all__ = ['conv_relu_bn', 'DownBlock', 'UpBlock', 'RelativeCharge', 'UNet', 'init_kaiming', 'model_cost']
+__all__ = ['conv_relu_bn', 'DownBlock', 'UpBlock', 'RelativeCharge', 'UNet', 'init_kaiming', 'model_cost', 'with_relative_charge']
 
 # %% ../nbs/06_model.ipynb #466ec759
 def conv_relu_bn(ni:int, nf:int, stride:int=1, ks:int=3)->nn.Sequential:
@@ -122,3 +122,18 @@ def model_cost(model:nn.Module, # the network
         for h in hs: h.remove()
         model.train(was)
     return dict(params=sum(q.numel() for q in model.parameters()), macs=macs[0], flops=2 * macs[0])
+
+# %% ../nbs/06_model.ipynb #a1c0e011
+def with_relative_charge(net:UNet, # a trained min-max `UNet`
+                         mean:float, std:float, # the normalisation of its input in training: it saw `(x - mean) / std`
+                        )->UNet: # a relative-charge `UNet` (a new network; `net` is not changed)
+    "`net` with the `RelativeCharge` stem: the first convolution reads the min-max channel as `net` read its input, the new channel at zero weight"
+    if net.config['charge'] != 'minmax': raise ValueError(f"with_relative_charge: the network's charge is already {net.config['charge']!r}")
+    new = UNet(**dict(net.config, charge='relative'))
+    sd = {k: v.clone() for k, v in net.state_dict().items()}
+    conv = 'down.0.convs.0.0'
+    w, b = sd[conv + '.weight'], sd[conv + '.bias']
+    sd[conv + '.weight'] = torch.cat([w / std, torch.zeros_like(w)], 1)       # [out, 2 * n_in, k, k]
+    sd[conv + '.bias'] = b - mean / std * w.sum((1, 2, 3))
+    new.load_state_dict(sd)
+    return new.train(net.training)

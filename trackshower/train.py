@@ -4,7 +4,7 @@
 
 # %% ../nbs/11a_train.ipynb #t0000003
 from __future__ import annotations
-from dataclasses import dataclass, asdict
+from dataclasses import dataclass, asdict, replace
 from pathlib import Path
 import json, time, warnings
 import numpy as np, torch
@@ -14,6 +14,7 @@ with fastai_import(): from fastai.torch_core import num_distrib, rank_distrib, s
 from .data import get_dls, load_events
 from .learner import get_learner, load_checkpoint, checkpoint_model, resume as resume_learner
 from .pretrained import load as load_pretrained, PretrainedModel
+from .model import with_relative_charge
 from .inference import predict
 from .export import export_pandora
 from .evaluate import hit_metrics, write_confusion_root, save_fig, write_text, training_plot, run_plots, run_report
@@ -42,6 +43,7 @@ class TrainConfig:
     test_pct:float=0.2 # fraction of events held out for the final evaluation
     bf16:bool=True # bf16 autocast on CPU (float32 otherwise)
     init:str='' # start from a trained network instead of random weights: 'default' (the package's model), or a run directory or checkpoint of trackshower_train (its architecture replaces --depth/--nf)
+    charge:str='minmax' # network input: 'minmax' (Pandora's tile as it is) or 'relative' (RelativeCharge); with --init, 'relative' gives a min-max network that stem (same outputs)
     def check(self)->TrainConfig:
         "`self` with canonical views, or a `UsageError` naming the option that is wrong"
         try: self.views = ''.join(v.name for v in as_views(self.views))
@@ -51,6 +53,7 @@ class TrainConfig:
         if not (np.isfinite(self.lr) and self.lr >= 0): raise UsageError(f'--lr must be 0 (chosen by lr_find) or a positive rate, got {self.lr}')
         if not 0 <= self.test_pct < 1 or not 0 < self.valid_pct < 1: raise UsageError('--valid-pct must be in (0, 1) and --test-pct in [0, 1)')
         if not self.data and self.n_events < 10: raise UsageError('--n-events must be at least 10')
+        if self.charge not in ('minmax', 'relative'): raise UsageError(f"--charge must be 'minmax' or 'relative', got {self.charge!r}")
         if self.init and self.init != 'default' and not Path(self.init).exists():
             raise UsageError(f"--init {self.init}: no such run directory or checkpoint ('default' is the package's model)")
         return self
@@ -70,12 +73,17 @@ def load_split(cfg:TrainConfig, # the run
 
 # %% ../nbs/11a_train.ipynb #4fce7fa9
 def init_model(init:str, # `TrainConfig.init`: '', 'default', or a run directory or checkpoint
+               charge:str='minmax', # `TrainConfig.charge`: 'relative' turns a min-max network into a relative-charge one
               )->PretrainedModel: # None for random weights
     "The network a run starts from"
     if not init: return None
-    if init == 'default': return load_pretrained()
-    try: return checkpoint_model(init)
-    except (ValueError, FileNotFoundError) as e: raise UsageError(f'--init {init}: {e}') from None
+    if init == 'default': pm = load_pretrained()
+    else:
+        try: pm = checkpoint_model(init)
+        except (ValueError, FileNotFoundError) as e: raise UsageError(f'--init {init}: {e}') from None
+    if charge != 'relative' or pm.model.config['charge'] == 'relative': return pm
+    hc = pm.hit_config
+    return PretrainedModel(with_relative_charge(pm.model, hc.mean, hc.std), replace(hc, arch_kwargs=dict(hc.arch_kwargs, charge='relative')), pm.card)
 
 # %% ../nbs/11a_train.ipynb #t000000b
 def make_learner(cfg:TrainConfig, # the run
@@ -86,9 +94,10 @@ def make_learner(cfg:TrainConfig, # the run
     set_seed(cfg.seed)   # torch, numpy and python: the loaders' shuffling and the augmentations
     dls = get_dls(trainval, views=cfg.views, bs=cfg.bs, crop=cfg.crop or None, valid_pct=cfg.valid_pct, seed=cfg.seed)
     torch.manual_seed(cfg.seed)
-    pm = init_model(cfg.init)
-    if pm is None: return get_learner(dls, depth=cfg.depth, nf=cfg.nf, path=out, bf16=cfg.bf16)
-    cfg.depth, cfg.nf = pm.hit_config.arch_kwargs['depth'], pm.hit_config.arch_kwargs['nf']   # what run_config.json records
+    pm = init_model(cfg.init, cfg.charge)
+    if pm is None: return get_learner(dls, depth=cfg.depth, nf=cfg.nf, charge=cfg.charge, path=out, bf16=cfg.bf16)
+    ak = pm.hit_config.arch_kwargs
+    cfg.depth, cfg.nf, cfg.charge = ak['depth'], ak['nf'], ak['charge']   # what run_config.json records
     return get_learner(dls, pretrained=pm, path=out, bf16=cfg.bf16)
 
 # %% ../nbs/11a_train.ipynb #t000000e
@@ -156,6 +165,7 @@ def resumable(out)->tuple:
     if 'lr' not in c or not (Path(out) / 'models' / 'last.pth').exists():
         raise UsageError(f'--resume {out}: the run stopped before its first checkpoint; start it again')
     c.setdefault('config', {}).setdefault('init', '')   # runs from before --init started from random weights
+    c['config'].setdefault('charge', 'minmax')          # and those from before --charge had min-max networks
     missing = [k for k in TrainConfig.__dataclass_fields__ if k not in c.get('config', {})]
     if missing: raise UsageError(f'--resume {out}: run_config.json lacks {missing} (written by an older version)')
     return TrainConfig(**c['config']), c['lr']
