@@ -230,10 +230,9 @@ def _stem(self:HitUNet, x:torch.Tensor, tile:np.ndarray, n:int)->torch.Tensor:
     if (x < self.empty).any() or (torch.bincount(t, minlength=n) >= self.H * self.W).any():
         raise ValueError('HitUNet: relative charge needs every tile to have empty pixels, at its minimum')
     d = x - self.empty                                 # the tile's minimum is its empty pixels' value
-    pos = torch.zeros(n, dtype=x.dtype).index_add_(0, t, (d > 0).to(x.dtype)).clamp_min(1)
-    mean = (torch.zeros(n, dtype=x.dtype).index_add_(0, t, d) / pos).clamp_min(1e-12)
-    top = torch.zeros(n, dtype=x.dtype).scatter_reduce_(0, t, d, 'amax').clamp_min(1e-12)
-    return torch.stack([d / top[t], torch.log1p(d / mean[t])], 1)
+    per_tile = lambda v: torch.zeros(n, dtype=x.dtype).index_add_(0, t, v)[t, None]
+    top = torch.zeros(n, dtype=x.dtype).scatter_reduce_(0, t, d, 'amax')[t, None]
+    return RelativeCharge.channels(d[:, None], per_tile(d), per_tile((d > 0).to(x.dtype)), top)
 
 @patch
 def __call__(self:HitUNet, rows:np.ndarray, cols:np.ndarray, # the hit pixels (distinct within a tile)

@@ -45,10 +45,13 @@ class RelativeCharge(nn.Module):
     "Two channels per pixel: the min-max charge and log1p(charge / mean hit charge of the image)"
     def forward(self, x):
         d = x - x.amin(dim=(-2, -1), keepdim=True)              # empty pixels -> 0 under any affine scaling
-        n = (d > 0).to(d.dtype).sum(dim=(-2, -1), keepdim=True).clamp_min(1)
-        mean = (d.sum(dim=(-2, -1), keepdim=True) / n).clamp_min(1e-12)
-        top = d.amax(dim=(-2, -1), keepdim=True).clamp_min(1e-12)
-        return torch.cat([d / top, torch.log1p(d / mean)], 1)
+        s = dict(dim=(-2, -1), keepdim=True)
+        return self.channels(d, d.sum(**s), (d > 0).to(d.dtype).sum(**s), d.amax(**s))
+    @staticmethod
+    def channels(d, total, n, top):
+        "The two channels from the charges above the image's minimum `d` and the image's total, number of hits and maximum"
+        mean = (total / n.clamp_min(1)).clamp_min(1e-12)
+        return torch.cat([d / top.clamp_min(1e-12), torch.log1p(d / mean)], 1)
 
 
 # %% ../nbs/06_model.ipynb #893cf8c9
@@ -130,7 +133,7 @@ def with_relative_charge(net:UNet, # a trained min-max `UNet`
     "`net` with the `RelativeCharge` stem: the first convolution reads the min-max channel as `net` read its input, the new channel at zero weight"
     if net.config['charge'] != 'minmax': raise ValueError(f"with_relative_charge: the network's charge is already {net.config['charge']!r}")
     new = UNet(**dict(net.config, charge='relative'))
-    sd = {k: v.clone() for k, v in net.state_dict().items()}
+    sd = net.state_dict()                              # load_state_dict copies
     conv = 'down.0.convs.0.0'
     w, b = sd[conv + '.weight'], sd[conv + '.bias']
     sd[conv + '.weight'] = torch.cat([w / std, torch.zeros_like(w)], 1)       # [out, 2 * n_in, k, k]

@@ -82,8 +82,8 @@ def init_model(init:str, # `TrainConfig.init`: '', 'default', or a run directory
         try: pm = checkpoint_model(init)
         except (ValueError, FileNotFoundError) as e: raise UsageError(f'--init {init}: {e}') from None
     if charge != 'relative' or pm.model.config['charge'] == 'relative': return pm
-    hc = pm.hit_config
-    return PretrainedModel(with_relative_charge(pm.model, hc.mean, hc.std), replace(hc, arch_kwargs=dict(hc.arch_kwargs, charge='relative')), pm.card)
+    net = with_relative_charge(pm.model, pm.hit_config.mean, pm.hit_config.std)
+    return PretrainedModel(net, replace(pm.hit_config, arch_kwargs=dict(net.config)), pm.card)
 
 # %% ../nbs/11a_train.ipynb #t000000b
 def make_learner(cfg:TrainConfig, # the run
