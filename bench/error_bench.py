@@ -1,0 +1,66 @@
+"""Where does a model's balanced per-hit error sit?
+
+Runs a model (default: the package's) on freshly simulated events and splits 1 - balanced accuracy into
+additive parts: a track hit called shower costs 1 / (2 * track hits), a shower hit called track
+1 / (2 * shower hits), so the "share of 1 - balanced" column of each table sums to 1 - balanced. Tables:
+by event kind and truth class; shower hits by how many shower hits of their view lie within --radius cm
+(themselves included: 1 is a lone shower hit, e.g. a low-energy delta ray on a muon); track hits by charge
+quintile (Bragg peaks and overlaps are the bright ones).
+
+Usage: .venv/bin/python bench/error_bench.py [--events 300] [--seed 555] [--model default] [--threads 2] [--radius 3]
+"""
+import argparse, time, warnings
+import numpy as np, torch
+
+def table(title, rows, cost):
+    "Print `rows` [(label, hit mask, error mask)] as markdown; `cost` maps an error mask to its part of 1 - balanced"
+    print(f'\n{title}\n\n| hits | count | error | share of 1 - balanced |\n|---|---|---|---|')
+    for label, sel, err in rows:
+        n = int(sel.sum())
+        print(f'| {label} | {n} | {(err & sel).sum() / max(n, 1):.4f} | {cost(err & sel):.4f} |')
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('--events', type=int, default=300); ap.add_argument('--seed', type=int, default=555)
+    ap.add_argument('--model', default='default', help="the package's model name, or a run directory / checkpoint")
+    ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--radius', type=float, default=3., help='cm, for counting neighbouring shower hits')
+    a = ap.parse_args()
+    if a.events < 1 or a.radius <= 0: ap.error('--events and --radius must be positive')
+    warnings.simplefilter('ignore'); torch.set_num_threads(a.threads)
+    from pathlib import Path
+    from scipy.spatial import cKDTree
+    from trackshower.core import HitClass
+    from trackshower.pretrained import load
+    from trackshower.learner import checkpoint_model
+    from trackshower.sim.events import simulate
+    from trackshower.inference import predict
+    try: pm = checkpoint_model(a.model) if Path(a.model).exists() else load(a.model)
+    except (OSError, ValueError) as e: ap.error(f'--model {a.model}: {e}')
+    t0 = time.time(); ev = simulate(a.events, seed=a.seed, progress=False); pred = predict(pm, ev)
+    h = ev.hits; ok = ~np.isnan(pred.p_track)
+    track, call = (h.tag == HitClass.TRACK) & ok, (pred.p_track > pred.p_shower) & ok
+    shower = (h.tag == HitClass.SHOWER) & ok
+    wrong = (track & ~call) | (shower & call)
+    nt, ns = int(track.sum()), int(shower.sum())
+    cost = lambda err: ((err & track).sum() / nt + (err & shower).sum() / ns) / 2
+    kind = np.repeat(np.asarray(ev.kinds), np.diff(ev.offsets)); evt = np.repeat(np.arange(len(ev)), np.diff(ev.offsets))
+    print(f'{a.model}: {len(ev)} events (seed {a.seed}), {ok.sum()} hits ({nt} track, {ns} shower; '
+          f'{(~ok).sum()} not predicted), in {time.time() - t0:.0f} s')
+    print(f'balanced accuracy {1 - cost(wrong):.4f} (track eff {1 - (wrong & track).sum() / nt:.4f}, shower eff {1 - (wrong & shower).sum() / ns:.4f})')
+    table('By event kind and truth', [(f'{k} {c}', (kind == k) & m, wrong) for k in sorted(set(ev.kinds))
+                                      for c, m in (('track', track), ('shower', shower))], cost)
+    near = np.zeros(len(h), int)                       # shower hits of the same event and view within the radius
+    for e in range(len(ev)):
+        for v in np.unique(h.view[evt == e]):
+            s = np.flatnonzero((evt == e) & (h.view == v) & shower)
+            if len(s): near[s] = [len(n) for n in cKDTree(np.c_[h.x[s], h.z[s]]).query_ball_point(np.c_[h.x[s], h.z[s]], a.radius)]
+    bins = ((1, 1), (2, 3), (4, 8), (9, 20), (21, None))
+    table(f'Shower hits by shower hits of their view within {a.radius:g} cm (themselves included)',
+          [(f'{lo}' + ('' if hi == lo else f'-{hi}' if hi else '+'), shower & (near >= lo) & (near <= (hi or near.max())), wrong)
+           for lo, hi in bins], cost)
+    q = np.quantile(h.adc[track], [0, .2, .4, .6, .8, 1])
+    table('Track hits by charge quintile (adc)',
+          [(f'{q[i]:.0f}-{q[i + 1]:.0f}', track & (h.adc >= q[i]) & ((h.adc < q[i + 1]) | (i == 4)), wrong) for i in range(5)], cost)
+
+if __name__ == '__main__': main()
