@@ -30,7 +30,7 @@ def main():
     warnings.simplefilter('ignore'); torch.set_num_threads(a.threads)
     from pathlib import Path
     from scipy.spatial import cKDTree
-    from trackshower.core import HitClass
+    from trackshower.core import HitClass, is_track
     from trackshower.pretrained import load
     from trackshower.learner import checkpoint_model
     from trackshower.sim.events import simulate
@@ -39,7 +39,7 @@ def main():
     except (OSError, ValueError) as e: ap.error(f'--model {a.model}: {e}')
     t0 = time.time(); ev = simulate(a.events, seed=a.seed, progress=False); pred = predict(pm, ev)
     h = ev.hits; ok = ~np.isnan(pred.p_track)
-    track, call = (h.tag == HitClass.TRACK) & ok, (pred.p_track > pred.p_shower) & ok
+    track, call = (h.tag == HitClass.TRACK) & ok, is_track(pred.p_shower, pred.p_track) & ok   # Pandora's decision
     shower = (h.tag == HitClass.SHOWER) & ok
     wrong = (track & ~call) | (shower & call)
     nt, ns = int(track.sum()), int(shower.sum())
