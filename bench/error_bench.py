@@ -7,7 +7,7 @@ by event kind and truth class; shower hits by how many shower hits of their view
 (themselves included: 1 is a lone shower hit, e.g. a low-energy delta ray on a muon); track hits by charge
 quintile (Bragg peaks and overlaps are the bright ones).
 
-Usage: .venv/bin/python bench/error_bench.py [--events 300] [--seed 555] [--model default] [--threads 2] [--radius 3]
+Usage: .venv/bin/python bench/error_bench.py [--events 300] [--seed 555] [--model default[,RUN...]] [--threads 2] [--radius 3]
 """
 import argparse, time, warnings
 import numpy as np, torch
@@ -22,7 +22,8 @@ def table(title, rows, cost):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--events', type=int, default=300); ap.add_argument('--seed', type=int, default=555)
-    ap.add_argument('--model', default='default', help="the package's model name, or a run directory / checkpoint")
+    ap.add_argument('--model', default='default', help="the package's model name, or a run directory / checkpoint; "
+                    "several, comma-separated: the mean of their per-hit probabilities (an ensemble)")
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--radius', type=float, default=3., help='cm, for counting neighbouring shower hits')
     a = ap.parse_args()
@@ -35,9 +36,12 @@ def main():
     from trackshower.learner import checkpoint_model
     from trackshower.sim.events import simulate
     from trackshower.inference import predict
-    try: pm = checkpoint_model(a.model) if Path(a.model).exists() else load(a.model)
-    except (OSError, ValueError) as e: ap.error(f'--model {a.model}: {e}')
-    t0 = time.time(); ev = simulate(a.events, seed=a.seed, progress=False); pred = predict(pm, ev)
+    pms = []
+    for name in a.model.split(','):
+        try: pms.append(checkpoint_model(name) if Path(name).exists() else load(name))
+        except (OSError, ValueError) as e: ap.error(f'--model {name}: {e}')
+    t0 = time.time(); ev = simulate(a.events, seed=a.seed, progress=False); preds = [predict(pm, ev) for pm in pms]
+    pred = preds[0] if len(preds) == 1 else type(preds[0])(np.mean([p.p_track for p in preds], 0), np.mean([p.p_shower for p in preds], 0))
     h = ev.hits; ok = ~np.isnan(pred.p_track)
     track, call = (h.tag == HitClass.TRACK) & ok, is_track(pred.p_shower, pred.p_track) & ok   # Pandora's decision
     shower = (h.tag == HitClass.SHOWER) & ok
