@@ -35,13 +35,13 @@ def main():
     from trackshower.pretrained import load
     from trackshower.learner import checkpoint_model
     from trackshower.sim.events import simulate
-    from trackshower.inference import predict
+    from trackshower.inference import predict, HitPredictions
     pms = []
     for name in a.model.split(','):
         try: pms.append(checkpoint_model(name) if Path(name).exists() else load(name))
         except (OSError, ValueError) as e: ap.error(f'--model {name}: {e}')
     t0 = time.time(); ev = simulate(a.events, seed=a.seed, progress=False); preds = [predict(pm, ev) for pm in pms]
-    pred = preds[0] if len(preds) == 1 else type(preds[0])(np.mean([p.p_track for p in preds], 0), np.mean([p.p_shower for p in preds], 0))
+    pred = HitPredictions(*(np.mean([getattr(p, k) for p in preds], 0) for k in ('p_track', 'p_shower')))   # one model: itself
     h = ev.hits; ok = ~np.isnan(pred.p_track)
     track, call = (h.tag == HitClass.TRACK) & ok, is_track(pred.p_shower, pred.p_track) & ok   # Pandora's decision
     shower = (h.tag == HitClass.SHOWER) & ok
