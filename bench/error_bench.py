@@ -5,7 +5,10 @@ additive parts: a track hit called shower costs 1 / (2 * track hits), a shower h
 1 / (2 * shower hits), so the "share of 1 - balanced" column of each table sums to 1 - balanced. Tables:
 by event kind and truth class; shower hits by how many shower hits of their view lie within --radius cm
 (themselves included: 1 is a lone shower hit, e.g. a low-energy delta ray on a muon); track hits by charge
-quintile (Bragg peaks and overlaps are the bright ones).
+quintile (Bragg peaks and overlaps are the bright ones); all hits by distance to the nearest edge of their
+Pandora tile (the network sees one 128 cm tile at a time, so hits near an edge have context on one side only).
+It also prints the pixel ceiling: the best balanced accuracy any network could reach on Pandora's tiles, where
+all hits of one pixel get one answer.
 
 Usage: .venv/bin/python bench/error_bench.py [--events 300] [--seed 555] [--model default[,RUN...]] [--threads 2] [--radius 3]
 """
@@ -36,6 +39,7 @@ def main():
     from trackshower.learner import checkpoint_model
     from trackshower.sim.events import simulate
     from trackshower.inference import predict, HitPredictions
+    from trackshower.images import build_images, TileGeometry
     pms = []
     for name in a.model.split(','):
         try: pms.append(checkpoint_model(name) if Path(name).exists() else load(name))
@@ -52,6 +56,12 @@ def main():
     print(f'{a.model}: {len(ev)} events (seed {a.seed}), {ok.sum()} hits ({nt} track, {ns} shower; '
           f'{(~ok).sum()} not predicted), in {time.time() - t0:.0f} s')
     print(f'balanced accuracy {1 - cost(wrong):.4f} (track eff {1 - (wrong & track).sum() / nt:.4f}, shower eff {1 - (wrong & shower).sum() / ns:.4f})')
+    si = build_images(h.x, h.z, h.adc, h.view, evt * 3 + np.asarray(h.view), TileGeometry(), h.tag, warn=False)
+    px = si.hit_pixel; npx = int(px.max()) + 1; inside = px >= 0   # Pandora's pixel of each hit
+    ct, cs = (np.bincount(px[m & inside], minlength=npx) for m in (track, shower))
+    best = np.zeros(len(h), bool); best[inside] = (ct / nt >= cs / ns)[px[inside]]   # the pixel's best single answer
+    print(f'pixel ceiling {1 - cost((track & ~best) | (shower & best)):.4f} '
+          f'({((ct > 0) & (cs > 0))[px[inside]].mean():.4f} of the hits share a pixel with a hit of the other class)')
     table('By event kind and truth', [(f'{k} {c}', (kind == k) & m, wrong) for k in sorted(set(ev.kinds))
                                       for c, m in (('track', track), ('shower', shower))], cost)
     near = np.zeros(len(h), int)                       # shower hits of the same event and view within the radius
@@ -66,5 +76,10 @@ def main():
     q = np.quantile(h.adc[track], [0, .2, .4, .6, .8, 1])
     table('Track hits by charge quintile (adc)',
           [(f'{q[i]:.0f}-{q[i + 1]:.0f}', track & (h.adc >= q[i]) & ((h.adc < q[i + 1]) | (i == 4)), wrong) for i in range(5)], cost)
+    H, W = si.shape; rc = np.where(inside, si.pix_rc[np.maximum(px, 0)], -1); row, col = rc // W, rc % W
+    edge = np.where(inside, np.minimum.reduce([row, H - 1 - row, col, W - 1 - col]) * TileGeometry().tile_cm / W, np.inf)
+    table('Hits by distance to the nearest edge of their Pandora tile (cm)',
+          [(f'{lo}-{hi}' if hi else f'{lo}+', (track | shower) & (edge >= lo) & (edge < (hi or np.inf)), wrong)
+           for lo, hi in ((0, 2), (2, 5), (5, 10), (10, 20), (20, None))], cost)
 
 if __name__ == '__main__': main()
