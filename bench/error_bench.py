@@ -39,7 +39,7 @@ def main():
     from trackshower.learner import checkpoint_model
     from trackshower.sim.events import simulate
     from trackshower.inference import predict, HitPredictions
-    from trackshower.images import build_images, TileGeometry
+    from trackshower.images import events_images, TileGeometry
     pms = []
     for name in a.model.split(','):
         try: pms.append(checkpoint_model(name) if Path(name).exists() else load(name))
@@ -56,8 +56,8 @@ def main():
     print(f'{a.model}: {len(ev)} events (seed {a.seed}), {ok.sum()} hits ({nt} track, {ns} shower; '
           f'{(~ok).sum()} not predicted), in {time.time() - t0:.0f} s')
     print(f'balanced accuracy {1 - cost(wrong):.4f} (track eff {1 - (wrong & track).sum() / nt:.4f}, shower eff {1 - (wrong & shower).sum() / ns:.4f})')
-    si = build_images(h.x, h.z, h.adc, h.view, evt * 3 + np.asarray(h.view), TileGeometry(), h.tag, warn=False)
-    px = si.hit_pixel; npx = int(px.max()) + 1; inside = px >= 0   # Pandora's pixel of each hit
+    geom = TileGeometry(); si, used = events_images(ev, geom, warn=False)   # Pandora's tiles
+    px = np.full(len(h), -1, np.int64); px[used] = si.hit_pixel; npx = int(px.max()) + 1; inside = px >= 0   # each hit's pixel
     ct, cs = (np.bincount(px[m & inside], minlength=npx) for m in (track, shower))
     best = np.zeros(len(h), bool); best[inside] = (ct / nt >= cs / ns)[px[inside]]   # the pixel's best single answer
     print(f'pixel ceiling {1 - cost((track & ~best) | (shower & best)):.4f} '
@@ -77,7 +77,7 @@ def main():
     table('Track hits by charge quintile (adc)',
           [(f'{q[i]:.0f}-{q[i + 1]:.0f}', track & (h.adc >= q[i]) & ((h.adc < q[i + 1]) | (i == 4)), wrong) for i in range(5)], cost)
     H, W = si.shape; rc = np.where(inside, si.pix_rc[np.maximum(px, 0)], -1); row, col = rc // W, rc % W
-    edge = np.where(inside, np.minimum.reduce([row, H - 1 - row, col, W - 1 - col]) * TileGeometry().tile_cm / W, np.inf)
+    edge = np.where(inside, np.minimum.reduce([row, H - 1 - row, col, W - 1 - col]) * geom.tile_cm / W, np.inf)
     table('Hits by distance to the nearest edge of their Pandora tile (cm)',
           [(f'{lo}-{hi}' if hi else f'{lo}+', (track | shower) & (edge >= lo) & (edge < (hi or np.inf)), wrong)
            for lo, hi in ((0, 2), (2, 5), (5, 10), (10, 20), (20, None))], cost)
