@@ -65,10 +65,11 @@ def _model_and_config(model, geom, norm):
 @functools.lru_cache(maxsize=None)
 def unet_receptive_field(depth:int=4, # the `UNet`'s halvings
                          res:bool=False, # residual blocks
+                         refine:int=0, # kernels of the full-resolution refinement block (0: none)
                         )->tuple: # (before, after): output row r depends on input rows r-before .. r+after (columns alike)
-    "The exact receptive field of a `UNet` architecture, in pixels"
+    "The exact receptive field of a `UNet` architecture without tile-wide context, in pixels"
     m = 2 ** depth
-    net = UNet(depth=depth, nf=1, max_nf=1, res=res).eval()
+    net = UNet(depth=depth, nf=1, max_nf=1, res=res, refine=min(refine, 1)).eval()
     with torch.no_grad():
         for p in net.parameters(): p.fill_(1.)    # every path positive: a non-zero gradient <=> a connection
     before = after = 0
@@ -108,11 +109,15 @@ def unet_region(net:UNet, x:torch.Tensor, # a `UNet` in eval mode and its input 
                 rows:tuple, cols:tuple, # (lo, hi) of the output rows and columns wanted
                )->torch.Tensor: # `net(x)[..., lo:hi, lo:hi]`, computing the decoder only where needed
     "The `UNet`'s output on a rectangle: the encoder on all of `x`, each decoder level only on what the rectangle depends on"
-    R, C = decoder_regions(*rows, net.depth, x.shape[-2]), decoder_regions(*cols, net.depth, x.shape[-1])
+    g = 2 if getattr(net, 'refine', None) is not None else 0          # the refinement block reads two more pixels on each side
+    (r0, r1), (c0, c1), (H, W) = rows, cols, x.shape[-2:]
+    er, ec = (max(0, r0 - g), min(H, r1 + g)), (max(0, c0 - g), min(W, c1 + g))
+    R, C = decoder_regions(*er, net.depth, H), decoder_regions(*ec, net.depth, W)
     skips = []
     x = net.stem(x)
     for blk in net.down: x = blk(x); skips.append(x)
     x = net.drop(skips.pop())
+    if getattr(net, 'ctx', None) is not None: x = x + net.ctx(x.amax(dim=(-2, -1), keepdim=True))
     (a, b), (c, d) = R[-1], C[-1]
     x = x[..., a:b, c:d]
     for k, blk in zip(reversed(range(net.depth)), net.up):
@@ -122,11 +127,12 @@ def unet_region(net:UNet, x:torch.Tensor, # a `UNet` in eval mode and its input 
         if blk.shortcut is not None: y = y + blk.shortcut(z)
         (a2, b2), (c2, d2) = R[k], C[k]
         x = y[..., a2 - 2 * a:b2 - 2 * a, c2 - 2 * c:d2 - 2 * c]
+    if g: x = (x + net.refine(x))[..., r0 - er[0]:r1 - er[0], c0 - ec[0]:c1 - ec[0]]
     return net.head(x)
 
 # %% ../nbs/09_inference.ipynb #f53ef93a
 def unet_units(net:UNet)->list:
-    "`net` (no residual blocks) as units [(kind, module, stride, sources)]; unit 0 is the input after the stem"
+    "`net` (no residual blocks) as units [(kind, module, stride, sources)]; unit 0 is the input after the stem, the last the refinement block's first convolution if any"
     units, skips = [('input', None, 1, ())], []
     for blk in net.down:
         units.append(('conv', blk.convs[0], blk.convs[0][0].stride[0], (len(units) - 1,)))
@@ -135,6 +141,7 @@ def unet_units(net:UNet)->list:
     for blk in net.up:
         units.append(('up', blk.up, 2, (x,)))
         units.append(('conv', blk.conv, 1, (len(units) - 1, skips.pop()))); x = len(units) - 1
+    if getattr(net, 'refine', None) is not None: units.append(('conv', net.refine[0], 1, (x,)))
     return units
 
 def unit_levels(units:list)->list:
@@ -154,7 +161,7 @@ _NB = np.array([(dr, dc) for dr in (-1, 0, 1) for dc in (-1, 0, 1)])   # a 3 x 3
 
 class HitUNet:
     "A `UNet` computed only where tiles' hits reach and their outputs at the hits read (same outputs at the hits)"
-    def __init__(self, net:UNet, # eval mode, no residual blocks (min-max or relative charge)
+    def __init__(self, net:UNet, # eval mode, no residual blocks (min-max or relative charge; with or without the additions)
                  x0:torch.Tensor, # the empty tile as `net` sees it, [1, 1, H, W] (H, W multiples of 2**depth)
                 ):
         self.units = unet_units(net); self.lv = unit_levels(self.units)
@@ -167,6 +174,9 @@ class HitUNet:
                                else m[0].weight.permute(2, 3, 1, 0).reshape(-1, m[0].weight.shape[0])  # [9 * in, out]
                                for kind, m, s, src in self.units[1:]]
             self.head_w, self.head_b = net.head.weight[:, :, 0, 0].T.contiguous(), net.head.bias.clone()
+            ctx, ref = getattr(net, 'ctx', None), getattr(net, 'refine', None)
+            self.ctx = None if ctx is None else (ctx.weight[:, :, 0, 0].T.contiguous(), ctx.bias.clone())   # [C, C], [C]
+            self.ref = None if ref is None else (ref[1].weight.permute(2, 3, 1, 0).reshape(-1, ref[1].weight.shape[0]).contiguous(), ref[1].bias.clone())
         self._free = SimpleQueue()
 
 # %% ../nbs/09_inference.ipynb #ad0c2a31
@@ -191,7 +201,7 @@ def points(self:HitUNet, tile, rows, cols)->list:
         else:                                          # output o of a stride-2 convolution reads 2o-1 .. 2o+1
             rs, cs = np.stack([r // 2, (r + 1) // 2], 1), np.stack([c // 2, (c + 1) // 2], 1)
             pts[u] = self._unique(np.repeat(t, 4), np.repeat(rs, 2, 1).ravel(), np.tile(cs, 2).ravel(), lv[u], n)
-    pts[-1] = (tile, rows, cols)
+    pts[-1] = around(tile, rows, cols, 0) if self.ref is not None else (tile, rows, cols)   # the refinement's last convolution reads 3 x 3
     for u in reversed(range(self.n_enc + 1, len(units) - 1)):
         t, r, c = pts[u + 1]
         pts[u] = around(t, r, c, lv[u]) if units[u + 1][0] == 'conv' else self._unique(t, r // 2, c // 2, lv[u], n)
@@ -199,14 +209,15 @@ def points(self:HitUNet, tile, rows, cols)->list:
 
 # %% ../nbs/09_inference.ipynb #17831b31
 @patch
-def _at_points(self:HitUNet, u:int, ws:list, t, r, c)->torch.Tensor:
-    "Unit `u` at points (t, r, c): gathered inputs times the weights, [n, channels]"
+def _at_points(self:HitUNet, u:int, ws:list, t, r, c, add=None)->torch.Tensor:
+    "Unit `u` at points (t, r, c): gathered inputs (plus `add[t]`, per tile) times the weights, [n, channels]"
     kind, m, s, src = self.units[u]
     hi, wi = ws[src[0]].shape[1:3]                     # inputs' rows and row length (with the border)
     base = t * (hi * wi) + wi + 1
     flat = lambda i, k: ws[i].view(-1, ws[i].shape[-1]).index_select(0, k)
     if kind == 'up':                                   # a 2 x 2 stride-2 transposed convolution: one input, the kernel tap by parity
         f = flat(src[0], torch.from_numpy(base + r // 2 * wi + c // 2))
+        if add is not None: f = f + add[torch.from_numpy(t)]
         y = (f @ self.w[u]).view(len(r), -1, 4)[torch.arange(len(r)), :, torch.from_numpy(r % 2 * 2 + c % 2)]
     else:
         k = torch.from_numpy((base[:, None] + (s * r[:, None] + _NB[:, 0]) * wi + s * c[:, None] + _NB[:, 1]).ravel())
@@ -248,11 +259,21 @@ def __call__(self:HitUNet, rows:np.ndarray, cols:np.ndarray, # the hit pixels (d
     if ws is None or ws[0].shape[0] < n: ws = [b.expand(n, *b.shape).clone() for b in self.bg]
     written = []
     try:
+        add = None
         for u in range(len(self.units)):
             idx = self._flat(u, *pts[u])
-            ws[u].view(-1, ws[u].shape[-1]).index_copy_(0, idx, self._stem(x.to(ws[0].dtype), tile, n) if u == 0 else self._at_points(u, ws, *pts[u]))
+            ws[u].view(-1, ws[u].shape[-1]).index_copy_(0, idx, self._stem(x.to(ws[0].dtype), tile, n) if u == 0 else
+                                                        self._at_points(u, ws, *pts[u], add=add if u == self.n_enc + 1 else None))
             written.append((u, idx))
-        return ws[-1].view(-1, ws[-1].shape[-1]).index_select(0, self._flat(len(self.units) - 1, tile, rows, cols)) @ self.head_w + self.head_b
+            if u == self.n_enc and self.ctx is not None:  # tile-wide context: each tile's maximum over the bottom map
+                add = ws[u][:n, 1:-1, 1:-1].amax(dim=(1, 2)) @ self.ctx[0] + self.ctx[1]
+        last = len(self.units) - 1
+        at = lambda u, t, r, c: ws[u].view(-1, ws[u].shape[-1]).index_select(0, self._flat(u, t, r, c))
+        if self.ref is None: y = at(last, tile, rows, cols)
+        else:                                          # the refinement: x + conv(unit) at the hits, the unit's 3 x 3 gathered
+            f = at(last, np.repeat(tile, len(_NB)), (rows[:, None] + _NB[:, 0]).ravel(), (cols[:, None] + _NB[:, 1]).ravel())
+            y = at(last - 1, tile, rows, cols) + f.view(len(rows), -1) @ self.ref[0] + self.ref[1]
+        return y @ self.head_w + self.head_b
     finally:
         for u, idx in written:                         # back to the empty tile for the next call
             b = self.bg[u].view(-1, self.bg[u].shape[-1])
@@ -349,7 +370,7 @@ def predict(model, # `Learner`, `nn.Module` or TorchScript model
             geom:ImageGeometry=None, # image geometry (default: the learner's, else Pandora's tiles)
             norm='config', # (mean, std) applied to images; 'config': from the learner; None: none (TorchScript exports)
             bs:int=16, # images per forward pass (whole images; tiles per `HitUNet` call)
-            crop:bool=True, # a `UNet`: each image on its `exact_window`, the decoder on its hits' box (same outputs at hits)
+            crop:bool=True, # a `UNet`: each image on its `exact_window` (whole, with tile-wide context), the decoder on its hits' box (same outputs at hits)
             sparse:bool=True, # with `crop`, a `UNet` without residual blocks on CPU: computed only where the hits need it (`HitUNet`, same outputs)
             progress:bool=False, # show a progress bar
            )->HitPredictions:
@@ -358,10 +379,11 @@ def predict(model, # `Learner`, `nn.Module` or TorchScript model
     si, used = events_images(events, geom, views, warn=False)
     offs, (H, W) = si.pixel_offsets(), geom.shape
     net = _window_net(model)
-    field = unet_receptive_field(net.depth, net.config['res']) if net is not None and crop else None
+    windowed = net is not None and crop and not net.config.get('context')     # tile-wide context: no window holds the field
+    field = unet_receptive_field(net.depth, net.config['res'], net.config.get('refine', 0)) if windowed else None
     p_pix = np.full(len(si.value), np.nan)
     was_training, dev = _for_inference(model, channels_last=net is not None)
-    hn = _hit_unet(model, net, norm, (H, W)) if field and sparse and dev.type == 'cpu' else None
+    hn = _hit_unet(model, net, norm, (H, W)) if net is not None and crop and sparse and dev.type == 'cpu' else None
     def run(i0):
         i1 = i0 + 1 if field and hn is None else min(i0 + bs, si.n_images)
         lo, hi = offs[i0], offs[i1]

@@ -104,8 +104,9 @@ def confusion_metrics(c)->dict:
 
 # %% ../nbs/07_learner.ipynb #63778767
 def unet_splitter(model:UNet)->list:
-    "Parameter groups: down path, up path, head"
-    return [params(model.down), params(model.up), params(model.head)]
+    "Parameter groups: down path (and the context convolution), up path (and the refinement block), head"
+    more = lambda name: params(getattr(model, name)) if getattr(model, name, None) is not None else []
+    return [params(model.down) + more('ctx'), params(model.up) + more('refine'), params(model.head)]
 
 # %% ../nbs/07_learner.ipynb #0871f481
 class CPUSpeedup(Callback):
@@ -244,10 +245,10 @@ def _pretrained_model(pretrained, dls, arch, arch_kw:dict)->tuple:
     "(`PretrainedModel` or None, arch kwargs); a pretrained model's architecture and statistics replace the asked ones"
     if pretrained is False or pretrained is None: return None, arch_kw
     pm = pretrained if isinstance(pretrained, PretrainedModel) else load_pretrained() if pretrained is True else load_pretrained(pretrained)
-    clash = {k: v for k, v in arch_kw.items() if pm.hit_config.arch_kwargs.get(k) != v}
-    if arch is not UNet or clash: raise ValueError(f"get_learner: the pretrained model is a UNet with {pm.hit_config.arch_kwargs}; got {arch.__name__} {clash}")
+    clash = {k: v for k, v in arch_kw.items() if pm.model.config.get(k) != v}
+    if arch is not UNet or clash: raise ValueError(f"get_learner: the pretrained model is a UNet with {pm.model.config}; got {arch.__name__} {clash}")
     use_stats(dls, pm.hit_config.mean, pm.hit_config.std)
-    return pm, {k: v for k, v in pm.hit_config.arch_kwargs.items() if k not in ('n_in', 'n_out')}
+    return pm, {k: v for k, v in pm.model.config.items() if k not in ('n_in', 'n_out')}
 
 # %% ../nbs/07_learner.ipynb #bd0aebaf
 @delegates(UNet.__init__, keep=True)

@@ -9,7 +9,8 @@ import torch, torch.nn as nn, torch.nn.functional as F
 from .core import HitClass
 
 # %% auto #0
-__all__ = ['conv_relu_bn', 'DownBlock', 'UpBlock', 'RelativeCharge', 'UNet', 'init_kaiming', 'model_cost', 'with_relative_charge']
+__all__ = ['conv_relu_bn', 'DownBlock', 'UpBlock', 'RelativeCharge', 'UNet', 'init_kaiming', 'with_additions', 'model_cost',
+           'with_relative_charge']
 
 # %% ../nbs/06_model.ipynb #466ec759
 def conv_relu_bn(ni:int, nf:int, stride:int=1, ks:int=3)->nn.Sequential:
@@ -65,16 +66,22 @@ class UNet(nn.Module):
                  res:bool=False, # residual blocks (the seed's "ResBlocks")
                  dropout:float=0., # Dropout2d at the bottom of the U (regularisation)
                  charge:str='minmax', # input as Pandora scales it ('minmax') or with `RelativeCharge` ('relative')
+                 context:bool=False, # add a 1x1 convolution of the bottom features' maximum over the image at every position
+                 refine:int=0, # kernels of a residual [Conv2d, ReLU, BatchNorm][Conv2d] block at full resolution before the head (0: none)
                 ):
         super().__init__()
         if charge not in ('minmax', 'relative'): raise ValueError(f"UNet: charge must be 'minmax' or 'relative', not {charge!r}")
-        self.config = dict(n_in=n_in, n_out=n_out, depth=depth, nf=nf, max_nf=max_nf, res=res, dropout=dropout, charge=charge)
+        if refine < 0: raise ValueError(f'UNet: refine is a number of kernels (0: none), not {refine!r}')
+        self.config = dict(n_in=n_in, n_out=n_out, depth=depth, nf=nf, max_nf=max_nf, res=res, dropout=dropout, charge=charge,
+                           context=bool(context), refine=int(refine))
         chans = [min(nf * 2 ** d, max_nf) for d in range(depth + 1)]
         self.stem = RelativeCharge() if charge == 'relative' else nn.Identity()
         self.down = nn.ModuleList([DownBlock(n_in * (2 if charge == 'relative' else 1), chans[0], stride=1, res=res)] +
                                   [DownBlock(chans[d], chans[d + 1], stride=2, res=res) for d in range(depth)])
         self.drop = nn.Dropout2d(dropout) if dropout else nn.Identity()
         self.up = nn.ModuleList([UpBlock(chans[d + 1], chans[d], res=res) for d in reversed(range(depth))])
+        self.ctx = nn.Conv2d(chans[-1], chans[-1], 1) if context else None
+        self.refine = nn.Sequential(conv_relu_bn(chans[0], refine), nn.Conv2d(refine, chans[0], 3, padding=1)) if refine else None
         self.head = nn.Conv2d(chans[0], n_out, 1)
         self.depth = depth
         init_kaiming(self)
@@ -88,7 +95,9 @@ class UNet(nn.Module):
         for blk in self.down:
             x = blk(x); skips.append(x)
         x = self.drop(skips.pop())
+        if self.ctx is not None: x = x + self.ctx(x.amax(dim=(-2, -1), keepdim=True))   # what the whole image holds, everywhere
         for blk in self.up: x = blk(x, skips.pop())
+        if self.refine is not None: x = x + self.refine(x)
         x = self.head(x)
         return x[..., :H, :W] if (ph or pw) else x
 
@@ -102,7 +111,22 @@ def init_kaiming(model:nn.Module)->nn.Module:
             if m.bias is not None: nn.init.zeros_(m.bias)
         elif isinstance(m, nn.BatchNorm2d):
             nn.init.ones_(m.weight); nn.init.zeros_(m.bias)
+    for m in (getattr(model, 'ctx', None), getattr(model, 'refine', None)):    # `UNet`'s additions start at zero
+        if m is not None: last = m if isinstance(m, nn.Conv2d) else m[-1]; nn.init.zeros_(last.weight); nn.init.zeros_(last.bias)
     return model
+
+# %% ../nbs/06_model.ipynb #c7e0a002
+def with_additions(net:UNet, # a trained `UNet`
+                   context:bool=True, # add the tile-wide context
+                   refine:int=16, # kernels of the full-resolution residual block (0: none)
+                  )->UNet: # a new network (`net` is not changed) with `net`'s outputs
+    "`net` with `UNet`'s optional additions, which start at zero"
+    cfg = dict(net.config)
+    if (cfg.get('context') and context) or (cfg.get('refine') and refine): raise ValueError(f'with_additions: the network already has them ({cfg})')
+    new = UNet(**dict(cfg, context=bool(cfg.get('context')) or context, refine=cfg.get('refine') or refine))
+    missing = new.load_state_dict(net.state_dict(), strict=False).missing_keys
+    assert all(k.startswith(('ctx.', 'refine.')) for k in missing), missing
+    return new.train(net.training)
 
 # %% ../nbs/06_model.ipynb #0a2d43dd
 def model_cost(model:nn.Module, # the network

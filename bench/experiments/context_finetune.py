@@ -1,39 +1,23 @@
 """Experiment (not run by `make bench`: about an hour of training): does the package's network gain from two
 additions that leave its outputs unchanged at the start, fine-tuned on fresh simulated events?
 
+Both are now `UNet(context=True, refine=16)` in the package (nb 06); this script grows the package's network
+with `with_additions` and fine-tunes it.
+
 - ctx: at the bottom of the U, the features plus a 1x1 convolution of their maximum over the tile (zero-initialised),
   so every pixel sees what the whole tile holds (a long muon, a shower elsewhere);
 - refine: a residual [Conv2d 3x3 -> 16, ReLU, BatchNorm][Conv2d 3x3] block at full resolution before the head
   (its last convolution zero-initialised): more capacity where delta rays leave tracks.
 
-Trains with fastai (`get_learner(dls, pretrained=True)`, 128-pixel crops, one-cycle), then scores the network on
-fresh events with Pandora's tiles and decision (whole-tile forward passes: `HitUNet` knows only the plain `UNet`),
+Trains with fastai (`get_learner(dls, pretrained=True)`, 128-pixel crops or whole tiles, one-cycle), then scores the network on
+fresh events with Pandora's tiles and decision (whole-tile forward passes),
 and on the first evaluation seed also the package's network through the same path.
 
 Usage: .venv/bin/python bench/experiments/context_finetune.py --events 8000 --epochs 4 --lr 1.5e-3 --seed 25 --out runs/ctx/both
 """
 import argparse, json, os, time, warnings
 import torch, torch.nn as nn
-from trackshower.model import UNet, conv_relu_bn
-
-class CtxUNet(UNet):
-    "`UNet` with the optional tile-wide context (`ctx`) and full-resolution refinement (`refine`) additions"
-    def __init__(self, *a, ctx=True, refine=True, **k):
-        super().__init__(*a, **k)
-        C, nf = self.down[-1].convs[-1][0].out_channels, self.head.in_channels
-        self.use_ctx, self.use_refine = ctx, refine
-        self.ctx = nn.Conv2d(C, C, 1); nn.init.zeros_(self.ctx.weight); nn.init.zeros_(self.ctx.bias)
-        self.refine = nn.Sequential(conv_relu_bn(nf, 16), nn.Conv2d(16, nf, 3, padding=1))
-        nn.init.kaiming_normal_(self.refine[0][0].weight, nonlinearity='relu'); nn.init.zeros_(self.refine[0][0].bias)
-        nn.init.zeros_(self.refine[1].weight); nn.init.zeros_(self.refine[1].bias)
-    def forward(self, x):
-        x = self.stem(x); skips = []
-        for blk in self.down: x = blk(x); skips.append(x)
-        x = skips.pop()
-        if self.use_ctx: x = x + self.ctx(x.amax(dim=(-2, -1), keepdim=True))
-        for blk in self.up: x = blk(x, skips.pop())
-        if self.use_refine: x = x + self.refine(x)
-        return self.head(x)
+from trackshower.model import with_additions
 
 def score(ev, pred)->dict:
     "Balanced per-hit accuracy (Pandora's decision, `evaluate.hit_metrics`) overall and per view, track/shower efficiency"
@@ -59,12 +43,12 @@ def main():
     ap.add_argument('--parts', choices=('ctx', 'refine', 'both'), default='both')
     ap.add_argument('--init', default='', help="a final_state.pth of an earlier run of this script to continue from")
     ap.add_argument('--eval', type=eval_sets, default='556:800,558:1000', help='SEED:EVENTS,... of the fresh evaluation sets')
+    ap.add_argument('--crop', type=int, default=128, help='training window in pixels (0: whole 256-pixel tiles, as Pandora scores them)')
     ap.add_argument('--threads', type=int, default=2)
     a = ap.parse_args()
-    if a.events < 10 or a.epochs < 1 or not a.lr > 0 or a.threads < 1: ap.error('--events must be at least 10, --epochs and --threads at least 1, --lr positive')
+    if a.events < 10 or a.epochs < 1 or not a.lr > 0 or a.threads < 1 or a.crop < 0: ap.error('--events must be at least 10, --epochs and --threads at least 1, --lr positive, --crop not negative')
     if a.init and not os.path.isfile(a.init): ap.error(f'--init {a.init}: no such file')
     warnings.simplefilter('ignore'); torch.set_num_threads(a.threads); torch.manual_seed(a.seed)
-    from fastai.torch_core import params
     from trackshower.learner import get_learner
     from trackshower.data import get_dls
     from trackshower.sim.events import simulate
@@ -73,18 +57,17 @@ def main():
     from trackshower.pretrained import load
     from trackshower.io import atomic_path
     base = load().model                                  # the package's network
-    net = CtxUNet(**base.config, ctx=a.parts in ('ctx', 'both'), refine=a.parts in ('refine', 'both'))
-    print('added:', net.load_state_dict(base.state_dict(), strict=False).missing_keys, flush=True)
+    net = with_additions(base, context=a.parts in ('ctx', 'both'), refine=16 if a.parts in ('refine', 'both') else 0)   # `UNet(context=..., refine=...)`
+    print('added:', sorted({k.split('.')[0] for k in net.state_dict()} - {k.split('.')[0] for k in base.state_dict()}), flush=True)
     if a.init:
         try: net.load_state_dict(torch.load(a.init, weights_only=True))
         except Exception as e: raise SystemExit(f'--init {a.init}: not a final_state.pth of this script with --parts {a.parts} ({str(e).splitlines()[0]})')
         print('continuing from', a.init, flush=True)
     t0 = time.time(); ev = simulate_parallel(a.events, a.seed, workers=a.threads)
     print(f'simulated {a.events} events in {time.time() - t0:.0f} s', flush=True)
-    dls = get_dls(ev, views='UVW', bs=16, crop=128, valid_pct=0.05, seed=a.seed)
+    dls = get_dls(ev, views='UVW', bs=16 if a.crop else 8, crop=a.crop or None, valid_pct=0.05, seed=a.seed)
     learn = get_learner(dls, pretrained=True, path=a.out, checkpoint=True)   # the package's statistics and normalisation
-    learn.model = net
-    learn.splitter = lambda m: [params(m.down) + params(m.ctx), params(m.up) + params(m.refine), params(m.head)]
+    learn.model = net                                   # `unet_splitter` puts the additions with the down and up paths
     learn.fit_one_cycle(a.epochs, a.lr)
     print(f'trained in {time.time() - t0:.0f} s', flush=True)
     learn.model.float().eval()
