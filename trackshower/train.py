@@ -14,7 +14,7 @@ with fastai_import(): from fastai.torch_core import num_distrib, rank_distrib, s
 from .data import get_dls, load_events
 from .learner import get_learner, load_checkpoint, checkpoint_model, resume as resume_learner
 from .pretrained import load as load_pretrained, PretrainedModel
-from .model import with_relative_charge
+from .model import with_relative_charge, with_additions
 from .inference import predict
 from .export import export_pandora
 from .evaluate import hit_metrics, write_confusion_root, save_fig, write_text, training_plot, run_plots, run_report
@@ -44,11 +44,13 @@ class TrainConfig:
     bf16:bool=True # bf16 autocast on CPU (float32 otherwise)
     init:str='' # start from a trained network instead of random weights: 'default' (the package's model), or a run directory or checkpoint of trackshower_train (its architecture replaces --depth/--nf)
     charge:str='minmax' # network input: 'minmax' (Pandora's tile as it is) or 'relative' (RelativeCharge); with --init, 'relative' gives a min-max network that stem (same outputs)
+    context:bool=False # tile-wide context (`UNet(context=True)`); with --init, added to a network without it (at zero: the same outputs)
+    refine:int=0 # kernels of the full-resolution refinement block (0: none); with --init, added to a network without one (at zero)
     def check(self)->TrainConfig:
         "`self` with canonical views, or a `UsageError` naming the option that is wrong"
         try: self.views = ''.join(v.name for v in as_views(self.views))
         except ValueError: raise UsageError(f"--views must be distinct letters of 'UVW', got {self.views!r}") from None
-        for name, lo in (('epochs', 1), ('bs', 1), ('nf', 1), ('depth', 1), ('seed', 0), ('crop', 0), ('n_events', 1)):
+        for name, lo in (('epochs', 1), ('bs', 1), ('nf', 1), ('depth', 1), ('seed', 0), ('crop', 0), ('n_events', 1), ('refine', 0)):
             if getattr(self, name) < lo: raise UsageError(f"--{name.replace('_', '-')} must be at least {lo}, got {getattr(self, name)}")
         if not (np.isfinite(self.lr) and self.lr >= 0): raise UsageError(f'--lr must be 0 (chosen by lr_find) or a positive rate, got {self.lr}')
         if not 0 <= self.test_pct < 1 or not 0 < self.valid_pct < 1: raise UsageError('--valid-pct must be in (0, 1) and --test-pct in [0, 1)')
@@ -74,6 +76,8 @@ def load_split(cfg:TrainConfig, # the run
 # %% ../nbs/11a_train.ipynb #4fce7fa9
 def init_model(init:str, # `TrainConfig.init`: '', 'default', or a run directory or checkpoint
                charge:str='minmax', # `TrainConfig.charge`: 'relative' turns a min-max network into a relative-charge one
+               context:bool=False, # `TrainConfig.context`: add tile-wide context to a network without it
+               refine:int=0, # `TrainConfig.refine`: add a refinement block of this many kernels to a network without one
               )->PretrainedModel: # None for random weights
     "The network a run starts from"
     if not init: return None
@@ -81,9 +85,11 @@ def init_model(init:str, # `TrainConfig.init`: '', 'default', or a run directory
     else:
         try: pm = checkpoint_model(init)
         except (ValueError, FileNotFoundError) as e: raise UsageError(f'--init {init}: {e}') from None
-    if charge != 'relative' or pm.model.config['charge'] == 'relative': return pm
-    net = with_relative_charge(pm.model, pm.hit_config.mean, pm.hit_config.std)
-    return PretrainedModel(net, replace(pm.hit_config, arch_kwargs=dict(net.config)), pm.card)
+    net = pm.model
+    if charge == 'relative' and net.config['charge'] != 'relative': net = with_relative_charge(net, pm.hit_config.mean, pm.hit_config.std)
+    add_ctx, add_ref = context and not net.config.get('context'), 0 if net.config.get('refine') else refine
+    if add_ctx or add_ref: net = with_additions(net, add_ctx, add_ref)
+    return pm if net is pm.model else PretrainedModel(net, replace(pm.hit_config, arch_kwargs=dict(net.config)), pm.card)
 
 # %% ../nbs/11a_train.ipynb #t000000b
 def make_learner(cfg:TrainConfig, # the run
@@ -94,10 +100,10 @@ def make_learner(cfg:TrainConfig, # the run
     set_seed(cfg.seed)   # torch, numpy and python: the loaders' shuffling and the augmentations
     dls = get_dls(trainval, views=cfg.views, bs=cfg.bs, crop=cfg.crop or None, valid_pct=cfg.valid_pct, seed=cfg.seed)
     torch.manual_seed(cfg.seed)
-    pm = init_model(cfg.init, cfg.charge)
-    if pm is None: return get_learner(dls, depth=cfg.depth, nf=cfg.nf, charge=cfg.charge, path=out, bf16=cfg.bf16)
-    ak = pm.hit_config.arch_kwargs
-    cfg.depth, cfg.nf, cfg.charge = ak['depth'], ak['nf'], ak['charge']   # what run_config.json records
+    pm = init_model(cfg.init, cfg.charge, cfg.context, cfg.refine)
+    if pm is None: return get_learner(dls, depth=cfg.depth, nf=cfg.nf, charge=cfg.charge, context=cfg.context, refine=cfg.refine, path=out, bf16=cfg.bf16)
+    ak = pm.model.config
+    cfg.depth, cfg.nf, cfg.charge, cfg.context, cfg.refine = ak['depth'], ak['nf'], ak['charge'], ak['context'], ak['refine']   # what run_config.json records
     return get_learner(dls, pretrained=pm, path=out, bf16=cfg.bf16)
 
 # %% ../nbs/11a_train.ipynb #t000000e
@@ -166,6 +172,7 @@ def resumable(out)->tuple:
         raise UsageError(f'--resume {out}: the run stopped before its first checkpoint; start it again')
     c.setdefault('config', {}).setdefault('init', '')   # runs from before --init started from random weights
     c['config'].setdefault('charge', 'minmax')          # and those from before --charge had min-max networks
+    c['config'].setdefault('context', False); c['config'].setdefault('refine', 0)   # and none of the additions
     missing = [k for k in TrainConfig.__dataclass_fields__ if k not in c.get('config', {})]
     if missing: raise UsageError(f'--resume {out}: run_config.json lacks {missing} (written by an older version)')
     return TrainConfig(**c['config']), c['lr']
