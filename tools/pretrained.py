@@ -6,6 +6,11 @@ simulated events it never saw (default mix, all views, a seed of its own), and w
 where it was trained, git commit, held-out figures per view and per event kind) as one set.
 
 Usage: .venv/bin/python tools/pretrained.py [--run runs/pretrained] [--events 1000] [--seed 20261130] [--where "..."]
+
+With --weights W.pth --made-by CARD.json instead of --run: ship a state dict trained outside trackshower_train (by
+bench/experiments/context_finetune.py, from the package's current model): its architecture is the package model's
+plus the additions the state dict holds, its normalisation the package model's, and the card keeps the package
+model's stages and adds CARD.json's commands.
 """
 import argparse, json, platform, subprocess, sys, time, warnings
 from pathlib import Path
@@ -56,6 +61,65 @@ def add_run_test(run:Path, name:str, out):
     print(f"added the run's comparison on {rt['n_events']} held-out events to {cp}: network {rt['network']['all']['balanced_acc']:.4f}, "
           f"baseline {rt['baseline']['all']['balanced_acc']:.4f}")
 
+def evaluate_fresh(pm, n:int, seed:int)->tuple:
+    "Per-hit figures of `pm` on `n` freshly simulated events of `seed`: (events, predictions, metrics, per kind)"
+    from trackshower.sim.events import simulate
+    from trackshower.inference import predict
+    from trackshower.evaluate import hit_metrics, metrics_table
+    t = time.time(); ev = simulate(n, seed=seed, progress=False)
+    print(f'simulated {n} fresh events (seed {seed}) in {time.time() - t:.0f} s', flush=True)
+    t = time.time(); pred = predict(pm, ev); dt = time.time() - t
+    m = hit_metrics(ev, pred, 'UVW')
+    print(metrics_table(m)); print(f'predict: {dt:.1f} s for {n} events ({1e3 * dt / n:.0f} ms per event, {torch.get_num_threads()} threads)')
+    kinds = per_kind(ev, pred, hit_metrics)
+    print(metrics_table(kinds))
+    return ev, pred, m, kinds
+
+def check_shipped(name, out, ev, pred, wp, cp):
+    "What users get loads and predicts the same"
+    from trackshower.pretrained import load
+    from trackshower.inference import predict
+    again = predict(load(name, out), ev[:20]).p_track
+    assert np.allclose(again, pred.p_track[:ev.offsets[20]], equal_nan=True, atol=1e-6)
+    print(f'wrote {wp} ({wp.stat().st_size / 1e6:.1f} MB) and {cp}')
+
+def ship_weights(a):
+    "Ship `a.weights` (the package's model grown with `UNet`'s additions and trained further) with a card"
+    from dataclasses import replace
+    from trackshower.model import UNet
+    from trackshower.pretrained import PretrainedModel, save_pretrained, load
+    if not a.made_by: sys.exit('tools/pretrained.py: error: --weights needs --made-by (the commands that trained it, for the card)')
+    for f in (a.weights, a.made_by):
+        if not Path(f).is_file(): sys.exit(f'tools/pretrained.py: error: no file {f}')
+    base = load()                                                    # the package's current default: what the weights grew from
+    if base.model.config.get('context') or base.model.config.get('refine'):
+        sys.exit("tools/pretrained.py: error: the package's model already has the additions (restore the one they grew from first)")
+    try: sd = torch.load(a.weights, map_location='cpu', weights_only=True)
+    except Exception as e: sys.exit(f'tools/pretrained.py: error: {a.weights}: not a weights-only state dict ({type(e).__name__})')
+    ref = sd.get('refine.0.0.weight')
+    net = UNet(**dict(base.model.config, context='ctx.weight' in sd, refine=0 if ref is None else ref.shape[0]))
+    try: net.load_state_dict(sd)
+    except RuntimeError as e: sys.exit(f'tools/pretrained.py: error: {a.weights} does not fit {net.config} ({str(e).splitlines()[0][:200]})')
+    made = json.loads(Path(a.made_by).read_text())
+    if a.seed in [x['seed'] for x in base.card.get('stages', [])] + [x.get('seed') for x in made.get('trained', [])]:
+        sys.exit(f'--seed {a.seed} is a training seed: the held-out events must be fresh')
+    pm = PretrainedModel(net.eval(), replace(base.hit_config, arch_kwargs=dict(net.config), pretrained=a.name), {})
+    ev, pred, m, kinds = evaluate_fresh(pm, a.events, a.seed)
+    more = [dict(command=x['command'], seconds=x.get('seconds'), threads=x.get('threads'), seed=x.get('seed'), n_events=x.get('n_events'))
+            for x in made['trained']]
+    card = dict(
+        summary=f"UNet {net.config}: the previous default ({base.card.get('summary', '').split(';')[0]}) grown with tile-wide context "
+                f"and a refinement block, fine-tuned {len(more)} times on fresh events; held-out balanced per-hit accuracy {m['all']['balanced_acc']:.4f}",
+        data=dict(base.card.get('data', {}), fine_tune_runs=[dict(seed=x['seed'], n_events=x['n_events']) for x in more]),
+        stages=base.card.get('stages', []) + more,
+        recipe=dict(base.card.get('recipe', {}), additions=dict(context=net.config['context'], refine=net.config['refine']), fine_tune=more),
+        trained_on=a.where, git=git_hash(), torch=torch.__version__, weights_from=str(a.weights),
+        previous=dict(summary=base.card.get('summary'), held_out=base.card.get('held_out', {}).get('all')),
+        held_out=dict(n_events=a.events, seed=a.seed, **m), held_out_by_kind=kinds,
+        run_test=None)
+    wp, cp = save_pretrained(pm, a.name, a.out, **card)
+    check_shipped(a.name, a.out, ev, pred, wp, cp)
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--run', default='runs/pretrained', help='the training run directory')
@@ -65,15 +129,15 @@ def main(argv=None):
     ap.add_argument('--out', default=None, help='directory (default: the package models/)')
     ap.add_argument('--where', default=f'CPU ({platform.processor() or platform.machine()}), {torch.get_num_threads()} threads',
                     help='where it was trained, for the card')
+    ap.add_argument('--weights', default='', help="a state dict to ship instead of --run's best network (with --made-by)")
+    ap.add_argument('--made-by', default='', help="with --weights: a JSON file whose 'trained' list gives the commands that made it")
     ap.add_argument('--run-test-only', action='store_true',
                     help="only add the run's own held-out comparison with the baseline (its metrics.json) to the shipped card")
     a = ap.parse_args(argv)
     warnings.simplefilter('ignore')
     from trackshower.learner import checkpoint_model
-    from trackshower.pretrained import save_pretrained, load
-    from trackshower.sim.events import simulate
-    from trackshower.inference import predict
-    from trackshower.evaluate import hit_metrics, metrics_table
+    from trackshower.pretrained import save_pretrained
+    if a.weights: return ship_weights(a)
     run = Path(a.run)
     for f in (run / 'models' / 'best.pth', run / 'run_config.json'):
         if not f.exists(): sys.exit(f'tools/pretrained.py: error: no {f} (train first: make pretrained, or trackshower_train --out {run})')
@@ -82,13 +146,7 @@ def main(argv=None):
     cfg, rc = pm.hit_config, json.loads((run / 'run_config.json').read_text())
     st_all = stages(run)
     if a.seed in [x['seed'] for x in st_all]: sys.exit(f'--seed {a.seed} is a training seed: the held-out events must be fresh')
-    t = time.time(); ev = simulate(a.events, seed=a.seed, progress=False)
-    print(f'simulated {a.events} fresh events (seed {a.seed}) in {time.time() - t:.0f} s', flush=True)
-    t = time.time(); pred = predict(pm, ev); dt = time.time() - t
-    m = hit_metrics(ev, pred, 'UVW')
-    print(metrics_table(m)); print(f'predict: {dt:.1f} s for {a.events} events ({1e3 * dt / a.events:.0f} ms per event, {torch.get_num_threads()} threads)')
-    kinds = per_kind(ev, pred, hit_metrics)
-    print(metrics_table(kinds))
+    ev, pred, m, kinds = evaluate_fresh(pm, a.events, a.seed)
     card = dict(
         summary=f"UNet {cfg.arch_kwargs} trained on {sum(x['n_trainval'] or 0 for x in st_all)} simulated events"
                 + (f" in {len(st_all)} runs" if len(st_all) > 1 else '') + f"; held-out balanced per-hit accuracy {m['all']['balanced_acc']:.4f}",
@@ -101,9 +159,6 @@ def main(argv=None):
         held_out=dict(n_events=a.events, seed=a.seed, **m), held_out_by_kind=kinds,
         run_test=run_test(run))
     wp, cp = save_pretrained(pm, a.name, a.out, **card)
-    back = load(a.name, a.out)                                    # what users get loads and predicts the same
-    again = predict(back, ev[:20]).p_track
-    assert np.allclose(again, pred.p_track[:ev.offsets[20]], equal_nan=True, atol=1e-6)
-    print(f'wrote {wp} ({wp.stat().st_size / 1e6:.1f} MB) and {cp}')
+    check_shipped(a.name, a.out, ev, pred, wp, cp)
 
 if __name__ == '__main__': main()
