@@ -13,7 +13,7 @@ help:
 	@echo "make bench  - run the benchmark scripts in bench/ (not the hours-long recipe study: bench/recipe_bench.py --help)"
 	@echo "make export - nbdev_export + nbdev_clean (run before committing)"
 	@echo "make demo   - simulate events, train, evaluate against the baseline, export Pandora models (runs/demo, < 10 min on 2 cores)"
-	@echo "make pretrained - train the package's default model from scratch in four runs (hours on 2 CPU cores; resumes an interrupted run) and ship it"
+	@echo "make pretrained - train the package's default model from scratch in six runs (hours on 2 CPU cores; resumes an interrupted run) and ship it"
 	@echo "make docs   - build the documentation site offline into _docs/ and check it in headless Chromium"
 
 $(STAMP): setup.py settings.ini
@@ -54,8 +54,9 @@ demo: $(STAMP)
 	@PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/trackshower_train --out runs/demo --overwrite $(DEMO_ARGS)
 
 # The package's default model (trackshower/models/default*): trained from scratch (first run), refined three times on
-# fresh events, each time from the previous run's best network at a lower rate (second to fourth runs), evaluated on
-# 1000 fresh events, shipped.
+# fresh events, each time from the previous run's best network at a lower rate (second to fourth runs), grown with
+# tile-wide context and a refinement block (UNet(context=True, refine=16), starting at the fourth run's outputs) and
+# fine-tuned twice more on fresh events (fifth and sixth runs), evaluated on 1000 fresh events, shipped.
 PRETRAINED_ARGS ?= --n_events 12500 --test_pct 0.1 --valid_pct 0.05 --nf 8 --epochs 5 --lr 1e-2 --seed 11
 PRETRAINED_RUN ?= runs/pretrained
 REFINE_ARGS ?= --n_events 12500 --test_pct 0.1 --valid_pct 0.05 --epochs 5 --lr 3e-3 --seed 12
@@ -64,6 +65,10 @@ REFINE2_ARGS ?= --n_events 8000 --test_pct 0.1 --valid_pct 0.05 --epochs 4 --lr 
 REFINE2_RUN ?= runs/pretrained3
 REFINE3_ARGS ?= --n_events 8000 --test_pct 0.1 --valid_pct 0.05 --epochs 4 --lr 1.5e-3 --seed 15
 REFINE3_RUN ?= runs/pretrained4
+CONTEXT_ARGS ?= --n_events 8000 --test_pct 0.1 --valid_pct 0.05 --epochs 4 --lr 1.5e-3 --seed 25 --context --refine 16
+CONTEXT_RUN ?= runs/pretrained5
+CONTEXT2_ARGS ?= --n_events 6000 --test_pct 0.1 --valid_pct 0.05 --epochs 3 --lr 1e-3 --seed 26
+CONTEXT2_RUN ?= runs/pretrained6
 pretrained: $(STAMP)
 	@set -e; export PATH=$(CURDIR)/$(BIN):$$PATH; \
 	run() { if [ -f $$1/models/last.pth ] && [ ! -f $$1/metrics.json ]; then \
@@ -73,7 +78,9 @@ pretrained: $(STAMP)
 	run $(REFINE_RUN) "$(REFINE_ARGS) --init $(PRETRAINED_RUN)"; \
 	run $(REFINE2_RUN) "$(REFINE2_ARGS) --init $(REFINE_RUN)"; \
 	run $(REFINE3_RUN) "$(REFINE3_ARGS) --init $(REFINE2_RUN)"; \
-	$(BIN)/python tools/pretrained.py --run $(REFINE3_RUN)
+	run $(CONTEXT_RUN) "$(CONTEXT_ARGS) --init $(REFINE3_RUN)"; \
+	run $(CONTEXT2_RUN) "$(CONTEXT2_ARGS) --init $(CONTEXT_RUN)"; \
+	$(BIN)/python tools/pretrained.py --run $(CONTEXT2_RUN)
 
 docs: $(STAMP)
 	@$(BIN)/python tools/docs.py

@@ -69,7 +69,7 @@ def main():
     ev = simulate(a.events, seed=a.seed, progress=False)
     si, _ = events_images(ev, TileGeometry(), 'UVW', warn=False)
     n_tiles = np.bincount(si.image_group // 3, minlength=len(ev))
-    field, m = unet_receptive_field(net.depth, net.config['res']), 2 ** net.depth
+    field, m = unet_receptive_field(net.depth, net.config['res'], net.config.get('refine', 0)), 2 ** net.depth
     offs, (H, W) = si.pixel_offsets(), si.shape
     area = []
     for i in range(si.n_images):

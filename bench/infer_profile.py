@@ -87,9 +87,10 @@ def main():
         t0 = time.perf_counter(); ev = load_events(f'{d}/in'); t['read CSV'] = time.perf_counter() - t0
         t0 = time.perf_counter(); si, used = events_images(ev, TileGeometry(), 'UVW', warn=False); t['images'] = time.perf_counter() - t0
         offs, (H, W) = si.pixel_offsets(), si.shape
-        field, m = unet_receptive_field(net.depth, net.config['res']), 2 ** net.depth
+        field, m = unet_receptive_field(net.depth, net.config['res'], net.config.get('refine', 0)), 2 ** net.depth
         t0 = time.perf_counter()
         wins = [exact_window(si.pix_rc[offs[i]:offs[i + 1]] // W, si.pix_rc[offs[i]:offs[i + 1]] % W, (H, W), field, m) for i in range(si.n_images)]
+        if net.config.get('context'): wins = [(0, H, 0, W)] * si.n_images    # tile-wide context: no smaller window is exact
         t_win = time.perf_counter() - t0
         area = np.array([(w[1] - w[0]) * (w[3] - w[2]) / (H * W) for w in wins])
         with torch.inference_mode(): before(torch.zeros(1, 1, H, W)); after(torch.zeros(1, 1, H, W).contiguous(memory_format=torch.channels_last))

@@ -116,9 +116,21 @@ def ship_weights(a):
         trained_on=a.where, git=git_hash(), torch=torch.__version__, weights_from=str(a.weights),
         previous=dict(summary=base.card.get('summary'), held_out=base.card.get('held_out', {}).get('all')),
         held_out=dict(n_events=a.events, seed=a.seed, **m), held_out_by_kind=kinds,
-        run_test=None)
+        run_test=baseline_test(ev, m, made['trained'][-1]['seed'], a.baseline_events))
     wp, cp = save_pretrained(pm, a.name, a.out, **card)
     check_shipped(a.name, a.out, ev, pred, wp, cp)
+
+def baseline_test(ev, m:dict, seed:int, n:int)->dict:
+    "The network's figures on the held-out events `ev` beside the cut-based baseline's, its cuts tuned on `n` events of training seed `seed`"
+    from trackshower.sim.events import simulate
+    from trackshower.baseline import CutBaseline
+    from trackshower.evaluate import hit_metrics
+    t = time.time(); bl = CutBaseline(views='UVW').fit(simulate(n, seed=seed, progress=False))
+    b = hit_metrics(ev, bl.predict(ev), 'UVW')
+    print(f"cut-based baseline (cuts tuned on {n} events of seed {seed} in {time.time() - t:.0f} s): balanced {b['all']['balanced_acc']:.4f} "
+          f"on the same held-out events, against {m['all']['balanced_acc']:.4f}", flush=True)
+    return dict(n_events=len(ev), tuned_on=f'{n} simulated events of seed {seed} (the last fine-tune\'s training seed)', network=m, baseline=b,
+                baseline_cuts=dict(eps=bl.eps, min_hits=bl.min_hits, min_linearity=bl.min_linearity, max_width=bl.max_width))
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -130,6 +142,7 @@ def main(argv=None):
     ap.add_argument('--where', default=f'CPU ({platform.processor() or platform.machine()}), {torch.get_num_threads()} threads',
                     help='where it was trained, for the card')
     ap.add_argument('--weights', default='', help="a state dict to ship instead of --run's best network (with --made-by)")
+    ap.add_argument('--baseline-events', type=int, default=1500, help="with --weights: events of the last fine-tune's training seed to tune the cut-based baseline on")
     ap.add_argument('--made-by', default='', help="with --weights: a JSON file whose 'trained' list gives the commands that made it")
     ap.add_argument('--run-test-only', action='store_true',
                     help="only add the run's own held-out comparison with the baseline (its metrics.json) to the shipped card")

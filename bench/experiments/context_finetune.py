@@ -57,7 +57,8 @@ def main():
     from trackshower.pretrained import load
     from trackshower.io import atomic_path
     base = load().model                                  # the package's network
-    net = with_additions(base, context=a.parts in ('ctx', 'both'), refine=16 if a.parts in ('refine', 'both') else 0)   # `UNet(context=..., refine=...)`
+    grown = base.config.get('context') or base.config.get('refine')      # the package's model has them since December 2026
+    net = base if grown else with_additions(base, context=a.parts in ('ctx', 'both'), refine=16 if a.parts in ('refine', 'both') else 0)
     print('added:', sorted({k.split('.')[0] for k in net.state_dict()} - {k.split('.')[0] for k in base.state_dict()}), flush=True)
     if a.init:
         try: net.load_state_dict(torch.load(a.init, weights_only=True))
