@@ -25,7 +25,7 @@ def main():
     a = ap.parse_args()
     if a.events < 2 or a.threads < 1: ap.error('--events must be at least 2 and --threads at least 1')
     warnings.simplefilter('ignore'); torch.set_num_threads(a.threads)
-    from trackshower.model import UNet, model_cost
+    from trackshower.model import UNet, model_cost, additions_of
     from trackshower.pretrained import load
     from trackshower.inference import predict
     from trackshower.images import TileGeometry
@@ -35,12 +35,14 @@ def main():
     if a.weights:
         try: sd = torch.load(a.weights, map_location='cpu', weights_only=True)
         except Exception as e: ap.error(f'--weights {a.weights}: not a weights-only state dict ({type(e).__name__})')
-        ref = sd.get('refine.0.0.weight')
-        cfg.update(context='ctx.weight' in sd, refine=0 if ref is None else ref.shape[0])
+        cfg.update(additions_of(sd))
     if not (cfg.get('context') or cfg.get('refine')): ap.error("the package's model has no additions: give --weights")
     nets = {}
     for name, c in (('with', cfg), ('without', dict(cfg, context=False, refine=0))):
-        n = UNet(**c); n.load_state_dict(sd, strict=name == 'with'); nets[name] = n.eval()
+        n = UNet(**c)
+        try: n.load_state_dict(sd, strict=name == 'with')
+        except RuntimeError as e: ap.error(f"--weights {a.weights}: does not fit {c} ({str(e).splitlines()[0][:150]})")
+        nets[name] = n.eval()
     for name, n in nets.items():
         buf = io.BytesIO(); torch.save(n.state_dict(), buf)
         print(f"{name:8s} the additions: context={n.config['context']}, refine={n.config['refine']}; {model_cost(n)['flops'] / 1e9:.3f} GFLOP per tile; "

@@ -77,7 +77,8 @@ def main():
         area.append((r1 - r0) * (c1 - c0) / (H * W))
     print(f'{len(ev)} events of the default mix (seed {a.seed}): {ev.n_hits / len(ev):.0f} hits and {n_tiles.mean():.2f} populated '
           f'tiles per event (median {np.median(n_tiles):.0f}, p90 {np.quantile(n_tiles, .9):.0f}, max {n_tiles.max()}); receptive field '
-          f'{field[0]} px before, {field[1]} after; windows are {np.mean(area):.0%} of a tile on average ({np.mean(np.array(area) == 1):.0%} whole tiles)')
+          f'{field[0]} px before, {field[1]} after; windows are {np.mean(area):.0%} of a tile on average ({np.mean(np.array(area) == 1):.0%} whole tiles)'
+          + (' (unused: a network with tile-wide context runs on whole tiles)' if net.config.get('context') else ''))
     with tempfile.TemporaryDirectory() as d:
         export_pandora(pm, f'{d}/ts')
         before = {v: load_exported(f'{d}/ts_{v}.pt') for v in 'UVW'}

@@ -86,7 +86,7 @@ def check_shipped(name, out, ev, pred, wp, cp):
 def ship_weights(a):
     "Ship `a.weights` (the package's model grown with `UNet`'s additions and trained further) with a card"
     from dataclasses import replace
-    from trackshower.model import UNet
+    from trackshower.model import UNet, additions_of
     from trackshower.pretrained import PretrainedModel, save_pretrained, load
     if not a.made_by: sys.exit('tools/pretrained.py: error: --weights needs --made-by (the commands that trained it, for the card)')
     for f in (a.weights, a.made_by):
@@ -96,8 +96,7 @@ def ship_weights(a):
         sys.exit("tools/pretrained.py: error: the package's model already has the additions (restore the one they grew from first)")
     try: sd = torch.load(a.weights, map_location='cpu', weights_only=True)
     except Exception as e: sys.exit(f'tools/pretrained.py: error: {a.weights}: not a weights-only state dict ({type(e).__name__})')
-    ref = sd.get('refine.0.0.weight')
-    net = UNet(**dict(base.model.config, context='ctx.weight' in sd, refine=0 if ref is None else ref.shape[0]))
+    net = UNet(**dict(base.model.config, **additions_of(sd)))
     try: net.load_state_dict(sd)
     except RuntimeError as e: sys.exit(f'tools/pretrained.py: error: {a.weights} does not fit {net.config} ({str(e).splitlines()[0][:200]})')
     made = json.loads(Path(a.made_by).read_text())

@@ -9,8 +9,8 @@ import torch, torch.nn as nn, torch.nn.functional as F
 from .core import HitClass
 
 # %% auto #0
-__all__ = ['conv_relu_bn', 'DownBlock', 'UpBlock', 'RelativeCharge', 'UNet', 'init_kaiming', 'with_additions', 'model_cost',
-           'with_relative_charge']
+__all__ = ['conv_relu_bn', 'DownBlock', 'UpBlock', 'RelativeCharge', 'UNet', 'init_kaiming', 'with_additions', 'additions_of',
+           'model_cost', 'with_relative_charge']
 
 # %% ../nbs/06_model.ipynb #466ec759
 def conv_relu_bn(ni:int, nf:int, stride:int=1, ks:int=3)->nn.Sequential:
@@ -127,6 +127,12 @@ def with_additions(net:UNet, # a trained `UNet`
     missing = new.load_state_dict(net.state_dict(), strict=False).missing_keys
     assert all(k.startswith(('ctx.', 'refine.')) for k in missing), missing
     return new.train(net.training)
+
+# %% ../nbs/06_model.ipynb #c7e0a005
+def additions_of(state:dict)->dict:
+    "The additions a `UNet` state dict holds, as `UNet` arguments: dict(context=..., refine=kernels)"
+    ref = state.get('refine.0.0.weight')
+    return dict(context='ctx.weight' in state, refine=0 if ref is None else int(ref.shape[0]))
 
 # %% ../nbs/06_model.ipynb #0a2d43dd
 def model_cost(model:nn.Module, # the network

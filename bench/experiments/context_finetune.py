@@ -16,7 +16,7 @@ and on the first evaluation seed also the package's network through the same pat
 Usage: .venv/bin/python bench/experiments/context_finetune.py --events 8000 --epochs 4 --lr 1.5e-3 --seed 25 --out runs/ctx/both
 """
 import argparse, json, os, time, warnings
-import torch, torch.nn as nn
+import torch
 from trackshower.model import with_additions
 
 def score(ev, pred)->dict:
