@@ -1,0 +1,48 @@
+"""Score state dicts of the package's architecture (and their weight average) on freshly simulated events.
+
+Each network is scored per hit with Pandora's tiles and decision through `predict` (`HitUNet`): balanced
+accuracy overall and per view, track and shower efficiency; with --average, also the plain mean of all the
+given state dicts (BatchNorm statistics averaged too), the "model soup" of fine-tuning rounds from one start.
+
+Usage: .venv/bin/python bench/experiments/score_states.py A.pth[,B.pth...] [--seed 558] [--events 1000] [--average]
+"""
+import argparse, os, time, warnings
+import torch
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('states', help='comma-separated state dicts (weights_only) of the package model\'s architecture')
+    ap.add_argument('--seed', type=int, default=558); ap.add_argument('--events', type=int, default=1000)
+    ap.add_argument('--average', action='store_true', help='also score the mean of the state dicts')
+    ap.add_argument('--threads', type=int, default=2)
+    a = ap.parse_args()
+    files = a.states.split(',')
+    for f in files:
+        if not os.path.isfile(f): ap.error(f'no such file {f}')
+    if a.events < 1: ap.error('--events must be at least 1')
+    warnings.simplefilter('ignore'); torch.set_num_threads(a.threads)
+    from trackshower.model import UNet
+    from trackshower.pretrained import load
+    from trackshower.inference import predict
+    from trackshower.sim.events import simulate
+    from trackshower.evaluate import hit_metrics
+    pm = load()
+    sds = []
+    for f in files:
+        try: sds.append(torch.load(f, map_location='cpu', weights_only=True))
+        except Exception as e: ap.error(f'{f}: not a weights-only state dict ({type(e).__name__})')
+    ev = simulate(a.events, seed=a.seed, progress=False)
+    def score(sd, tag):
+        net = UNet(**pm.model.config)
+        try: net.load_state_dict(sd)
+        except RuntimeError as e: raise SystemExit(f'{tag}: does not fit the package model\'s architecture ({str(e).splitlines()[0][:150]})')
+        pm.model = net.eval()
+        t = time.time(); m = hit_metrics(ev, predict(pm, ev), 'UVW')
+        print(f"{tag}: balanced {m['all']['balanced_acc']:.4f} (U {m['U']['balanced_acc']:.4f} V {m['V']['balanced_acc']:.4f} W {m['W']['balanced_acc']:.4f}; "
+              f"track {m['all']['track_eff']:.4f} shower {m['all']['shower_eff']:.4f}) [{time.time() - t:.0f} s]", flush=True)
+    print(f'{a.events} fresh events, seed {a.seed}, {a.threads} threads')
+    for f, sd in zip(files, sds): score(sd, f)
+    if a.average and len(sds) > 1:
+        score({k: sum(s[k].float() for s in sds).div(len(sds)).to(v.dtype) if v.is_floating_point() else v for k, v in sds[0].items()}, 'average')
+
+if __name__ == '__main__': main()
