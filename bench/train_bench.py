@@ -4,7 +4,10 @@ In one run, on this machine's CPU: images/s of a training step of the default U-
 option (fp32, channels-last, bf16 autocast, both; 1 and 2 threads), the same for fastai's
 `unet_learner` on a ResNet-34 body (pretrained=False), and the wall time each needs to reach a fixed
 validation balanced accuracy on the same simulated data.
-Usage: .venv/bin/python bench/train_bench.py [--events 300] [--target 0.85] [--budget 420]
+With --steps-only: just the training-step throughput of the package's network (the shipped model's
+architecture) and of the default U-Net, with each CPU option, and whether this CPU has native bfloat16
+(`learner.native_bf16`; without it bf16 autocast is emulated and `CPUSpeedup` leaves it off).
+Usage: .venv/bin/python bench/train_bench.py [--events 300] [--target 0.85] [--budget 420] [--steps-only]
 """
 import argparse, time, warnings, tempfile
 import numpy as np, torch
@@ -13,7 +16,7 @@ from fastai.vision.learner import unet_learner
 from fastai.vision.models import resnet34
 from trackshower.sim.events import simulate
 from trackshower.data import get_dls
-from trackshower.learner import get_learner, HitMetric, SegLoss, class_weights, CPUSpeedup
+from trackshower.learner import get_learner, HitMetric, SegLoss, class_weights, CPUSpeedup, native_bf16
 from trackshower.model import model_cost
 
 def step_rate(model, loss_func, x, y, bf16, cl, threads, n=3):
@@ -49,8 +52,11 @@ def main():
     ap.add_argument('--budget', type=float, default=420., help='seconds of training per model at most')
     ap.add_argument('--epochs', type=int, default=8, help='length of the one-cycle schedule')
     ap.add_argument('--bs', type=int, default=16); ap.add_argument('--crop', type=int, default=128)
+    ap.add_argument('--steps-only', action='store_true', help="only the step throughput (the package's network and the default U-Net)")
     a = ap.parse_args()
     warnings.simplefilter('ignore')
+    print(f'CPU capability {torch.backends.cpu.get_cpu_capability()}, native bfloat16: {native_bf16()}, torch {torch.__version__}')
+    if a.steps_only: return steps_only(a)
     dls = get_dls(simulate(a.events, seed=40), views='UVW', bs=a.bs, crop=a.crop, seed=0)
     print(f"data: {a.events} simulated events, {len(dls.train_ds)} training / {len(dls.valid_ds)} validation tiles, "
           f"train crops {a.crop}x{a.crop}, validation on whole 256x256 tiles, bs {a.bs}")
@@ -77,5 +83,19 @@ def main():
         dt, bal, hist = time_to_target(learn, a.target, a.budget, lr, a.epochs)
         status = 'reached' if bal >= a.target else 'NOT reached within budget'
         print(f"  {name:>14}: {status} after {dt:.0f} s (balanced accuracy {bal:.3f}); (s, bal) per epoch: {hist}")
+
+def steps_only(a):
+    "Step throughput of the package's network and the default U-Net on one batch of simulated crops"
+    from trackshower.model import UNet
+    from trackshower.pretrained import load
+    dls = get_dls(simulate(max(a.events // 10, 20), seed=40), views='UVW', bs=a.bs, crop=a.crop, seed=0)
+    xb, yb = dls.one_batch(); x, y = xb.as_subclass(torch.Tensor), yb.as_subclass(torch.Tensor)
+    loss = SegLoss(class_weights(dls.hit_config.class_counts))
+    print(f'training step throughput (images/s, batches of {len(x)} crops of {a.crop}x{a.crop}):')
+    for name, cfg in (("package's network", load().model.config), ('default U-Net', {})):
+        for bf16, cl, th in ((False, False, 2), (False, True, 2), (True, False, 2), (True, True, 2)):
+            set_seed(0); m = UNet(1, 3, **{k: v for k, v in cfg.items() if k not in ('n_in', 'n_out')})
+            r = step_rate(m, loss, x, y, bf16, cl, th)
+            print(f"  {name:>18}  threads={th} channels_last={cl!s:5} bf16={bf16!s:5}: {r:7.1f}", flush=True)
 
 if __name__ == '__main__': main()

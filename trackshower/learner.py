@@ -26,8 +26,8 @@ from fastai.data.transforms import Normalize
 
 # %% auto #0
 __all__ = ['METRICS', 'class_weights', 'SegLoss', 'HitMetric', 'hit_confusion', 'confusion_metrics', 'unet_splitter',
-           'CPUSpeedup', 'quietly', 'save_checkpoint', 'load_checkpoint', 'Checkpoint', 'resume', 'loss_weights',
-           'use_stats', 'get_learner', 'checkpoint_model']
+           'native_bf16', 'CPUSpeedup', 'quietly', 'save_checkpoint', 'load_checkpoint', 'Checkpoint', 'resume',
+           'loss_weights', 'use_stats', 'get_learner', 'checkpoint_model']
 
 # %% ../nbs/07_learner.ipynb #3aae46aa
 def class_weights(counts, # pixels per class (null, shower, track)
@@ -109,14 +109,26 @@ def unet_splitter(model:UNet)->list:
     return [params(model.down) + more('ctx'), params(model.up) + more('refine'), params(model.head)]
 
 # %% ../nbs/07_learner.ipynb #0871f481
+def native_bf16(device='cpu', # a torch device (or its name)
+               )->bool:
+    "Whether `device` computes bfloat16 natively: CUDA with bf16 support, or a CPU for which oneDNN has bf16 kernels"
+    try:
+        dev = torch.device(device)
+        if dev.type == 'cuda': return torch.cuda.is_available() and torch.cuda.is_bf16_supported()
+        return dev.type == 'cpu' and bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except Exception: return False    # an older torch without the check: emulated bf16 is the safe guess
+
 class CPUSpeedup(Callback):
-    "bf16 autocast and/or channels-last on the device of the batches"
+    "bf16 autocast (where the device computes bfloat16 natively) and/or channels-last on the device of the batches"
     order = 10
-    def __init__(self, bf16:bool=True, channels_last:bool=True): store_attr()
+    def __init__(self, bf16:bool=True, # bf16 autocast where `native_bf16` says so (float32 elsewhere)
+                 channels_last:bool=True, # channels-last memory format
+                ): store_attr(); self.active = False
     def before_fit(self):
         if self.channels_last: self.learn.model.to(memory_format=torch.channels_last)
-        dev = getattr(self.dls, 'device', None) or torch.device('cpu')
-        self.autocast = torch.autocast(torch.device(dev).type, dtype=torch.bfloat16, enabled=self.bf16)
+        dev = torch.device(getattr(self.dls, 'device', None) or 'cpu')
+        self.active = bool(self.bf16) and native_bf16(dev)
+        self.autocast = torch.autocast(dev.type, dtype=torch.bfloat16, enabled=self.active)
     def before_batch(self):
         if self.channels_last and self.xb[0].ndim == 4:
             self.learn.xb = (self.xb[0].contiguous(memory_format=torch.channels_last),) + tuple(self.xb[1:])
@@ -259,7 +271,7 @@ def get_learner(dls, # `DataLoaders` from `get_dls`
                 gamma:float=0., # focal-loss exponent (see `SegLoss`)
                 dice:float=0., # weight of the Dice term (see `SegLoss`)
                 wd:float=1e-2, # weight decay
-                bf16:bool=True, # bf16 autocast on CPU (see `CPUSpeedup`)
+                bf16:bool=True, # bf16 autocast where the device has native bfloat16 (see `CPUSpeedup`)
                 channels_last:bool=True, # channels-last memory format
                 checkpoint:bool=True, # keep best.pth/last.pth
                 monitor:str='balanced_acc', # metric for the best checkpoint
