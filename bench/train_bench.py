@@ -92,9 +92,9 @@ def steps_only(a):
     xb, yb = dls.one_batch(); x, y = xb.as_subclass(torch.Tensor), yb.as_subclass(torch.Tensor)
     loss = SegLoss(class_weights(dls.hit_config.class_counts))
     print(f'training step throughput (images/s, batches of {len(x)} crops of {a.crop}x{a.crop}):')
-    for name, cfg in (("package's network", load().model.config), ('default U-Net', {})):
+    for name, cfg in (("package's network", load().model.config), ('default U-Net', dict(n_in=1, n_out=3))):
         for bf16, cl, th in ((False, False, 2), (False, True, 2), (True, False, 2), (True, True, 2)):
-            set_seed(0); m = UNet(1, 3, **{k: v for k, v in cfg.items() if k not in ('n_in', 'n_out')})
+            set_seed(0); m = UNet(**cfg)
             r = step_rate(m, loss, x, y, bf16, cl, th)
             print(f"  {name:>18}  threads={th} channels_last={cl!s:5} bf16={bf16!s:5}: {r:7.1f}", flush=True)
 

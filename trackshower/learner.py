@@ -124,10 +124,11 @@ class CPUSpeedup(Callback):
     def __init__(self, bf16:bool=True, # bf16 autocast where `native_bf16` says so (float32 elsewhere)
                  channels_last:bool=True, # channels-last memory format
                 ): store_attr(); self.active = False
+    def bf16_on(self, device)->bool: return bool(self.bf16) and native_bf16(device)   # what `before_fit` will choose
     def before_fit(self):
         if self.channels_last: self.learn.model.to(memory_format=torch.channels_last)
         dev = torch.device(getattr(self.dls, 'device', None) or 'cpu')
-        self.active = bool(self.bf16) and native_bf16(dev)
+        self.active = self.bf16_on(dev)
         self.autocast = torch.autocast(dev.type, dtype=torch.bfloat16, enabled=self.active)
     def before_batch(self):
         if self.channels_last and self.xb[0].ndim == 4:

@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 from .core import Events, UsageError, check_output, as_views, fastai_import
 with fastai_import(): from fastai.torch_core import num_distrib, rank_distrib, set_seed
 from .data import get_dls, load_events
-from .learner import get_learner, load_checkpoint, checkpoint_model, native_bf16, resume as resume_learner
+from .learner import get_learner, load_checkpoint, checkpoint_model, resume as resume_learner
 from .pretrained import load as load_pretrained, PretrainedModel
 from .model import with_relative_charge, with_additions
 from .inference import predict
@@ -240,7 +240,8 @@ def train_run(cfg:TrainConfig=None, # what to train (default `TrainConfig()`)
         f"({hc.n_train_images} / {hc.n_valid_images} tiles of views {cfg.views}), {len(test)} held out for the test")
     data = dict(n_events=len(events), n_trainval=len(trainval), n_test=len(test), views=cfg.views, world_size=max(num_distrib(), 1))
     start, lr = start_run(learn, cfg, lr, out, data, resume, quick, say)
-    prec = 'bf16 autocast' if cfg.bf16 and native_bf16(learn.dls.device or 'cpu') else 'float32' + (' (no native bfloat16 on this device)' if cfg.bf16 else '')
+    cs = getattr(learn, 'cpu_speedup', None)
+    prec = 'bf16 autocast' if cs is not None and cs.bf16_on(learn.dls.device or 'cpu') else 'float32' + (' (no native bfloat16 on this device)' if cfg.bf16 else '')
     say(f'training {cfg.epochs} epochs of one-cycle at max lr {lr:.2e} ({prec})')
     final = fit(learn, cfg, lr, out, start, progress)
     if not rank0: return final
