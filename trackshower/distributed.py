@@ -11,8 +11,8 @@ from .core import Events, Hits, view_group
 from .images import SparseImages, events_images
 
 # %% auto #0
-__all__ = ['simulate_parallel', 'merge_sparse', 'images_parallel', 'is_rank0', 'CPUDistributedDL', 'CPUDistributedTrainer',
-           'ensure_process_group', 'ddp_context']
+__all__ = ['MIN_PARALLEL', 'simulate_parallel', 'merge_sparse', 'images_parallel', 'is_rank0', 'CPUDistributedDL',
+           'CPUDistributedTrainer', 'ensure_process_group', 'ddp_context']
 
 # %% ../nbs/13_distributed.ipynb #85db03a8
 def _sim_chunk(args):
@@ -39,18 +39,24 @@ def _chunks(n:int, workers:int, chunk:int=None)->list:
     chunk = chunk or max(1, min(200, -(-n // (4 * workers))))
     return [(lo, min(chunk, n - lo)) for lo in range(0, n, chunk)]
 
+MIN_PARALLEL = 100   # fewer events than this: one process by default (starting the pool costs ~4 s, about 50 events)
+
 def simulate_parallel(n_events:int, # events to simulate
                       seed:int=0, # run seed
-                      workers:int=None, # processes (default: CPU count)
+                      workers:int=None, # processes (default: CPU count, or 1 below `MIN_PARALLEL` events)
                       mix:dict=None, # event mix (default `DEFAULT_MIX`)
                       geometry:str='dune_fd_hd', # detector preset name
                       first_event:int=0, # number of the first event
-                      progress:bool=False, # progress bar over chunks
+                      progress:bool=False, # progress bar (over events in one process, over chunks in several)
                      )->Events:
     "`simulate` split over `workers` processes; identical to a single-process run"
-    workers = workers or os.cpu_count() or 1
+    workers = workers or (1 if n_events < MIN_PARALLEL else os.cpu_count() or 1)
+    if workers == 1:
+        from trackshower.sim.events import simulate
+        from trackshower.geometry import Geometry
+        return simulate(n_events, seed, mix=mix, geometry=Geometry.preset(geometry), first_event=first_event, progress=progress)
     jobs = [(n, seed, first_event + lo, mix, geometry) for lo, n in _chunks(n_events, workers)]
-    if workers == 1 or len(jobs) == 1: parts = [_sim_chunk(j) for j in jobs]
+    if len(jobs) == 1: parts = [_sim_chunk(j) for j in jobs]
     else:
         with ProcessPoolExecutor(workers, mp_context=_ctx(), initializer=_die_with_parent) as ex:
             it = ex.map(_sim_chunk, jobs)

@@ -258,23 +258,20 @@ def trackshower_simulate(
     mix:Param('event mix, e.g. "numu_cc=0.35,nue_cc=0.25,nc_pi0=0.25,cosmic=0.15"', str)='',
     geometry:Param('detector preset: dune_fd_hd, protodune_sp or microboone', str)='dune_fd_hd',
     first_event:Param('number of the first event', int)=0,
-    workers:Param('processes (0: all CPUs from 100 events on, one below); the events are the same for any number', int)=0,
+    workers:Param('processes (0: all CPUs from 100 events on, one below: `simulate_parallel`); the events are the same for any number', int)=0,
 ):
     "Simulate LArTPC events with per-hit track/shower truth and write them as Pandora CSV or ROOT"
     from trackshower.io import write_root, write_pandora_csv
     from trackshower.core import run_cli, check_output
     def run():
-        try: geom = Geometry.preset(geometry)
+        try: Geometry.preset(geometry)                  # a known detector, before anything is simulated
         except KeyError as e: raise UsageError(e.args[0]) from None
         m = _parse_mix(mix)
         for name, v, lo in (('--n-events', n_events, 1), ('--seed', seed, 0), ('--first-event', first_event, 0), ('--workers', workers, 0)):
             if v < lo: raise UsageError(f'{name} must be at least {lo}, got {v}')
         check_output(out)
-        w = 1 if workers == 0 and n_events < 100 else workers   # starting processes costs more than ~50 events
-        if w == 1: evs = simulate(n_events, seed, mix=m, geometry=geom, first_event=first_event, progress=True)
-        else:                                          # chunks of events in processes (`13_distributed`), one bar over the chunks
-            from trackshower.distributed import simulate_parallel
-            evs = simulate_parallel(n_events, seed, workers=w or None, mix=m, geometry=geometry, first_event=first_event, progress=True)
+        from trackshower.distributed import simulate_parallel   # chunks of events in processes (`13_distributed`)
+        evs = simulate_parallel(n_events, seed, workers=workers or None, mix=m, geometry=geometry, first_event=first_event, progress=True)
         return evs, ([write_root(evs, out + '.root')] if format == 'root' else write_pandora_csv(evs, out))
     evs, paths = run_cli('trackshower_simulate', run)
     kinds, counts = np.unique(evs.kinds, return_counts=True)
