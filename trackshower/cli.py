@@ -136,7 +136,7 @@ def trackshower_evaluate(
         print(metrics_table(m)); print(f'wrote {o}/metrics.json, {o}/confusion.root, {o}/confusion.png')
     _run_cli('trackshower_evaluate', run)
 
-# %% ../nbs/12_cli.ipynb #97141338
+# %% ../nbs/12_cli.ipynb #806a9bb1
 def _checkpoint_model(checkpoint:str)->PretrainedModel:
     "The network and configuration of a checkpoint or run directory, or the package's model for ''"
     if not checkpoint:
