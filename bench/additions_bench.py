@@ -7,7 +7,11 @@ each event so that machine noise hits them alike: per event (hits in -> per-hit 
 channels-last, as Pandora's per-tile loop computes it). Also GFLOP per 256 x 256 tile and the weights' size. Run it
 alone.
 
-Usage: .venv/bin/python bench/additions_bench.py [--events 200] [--threads 2] [--weights W.pth]
+--variant adds an untrained (Kaiming-initialised) network of the package's architecture with some arguments
+changed, e.g. `--variant depth=5 --variant depth=5,max_nf=128`: what a larger network would cost per event
+(latency does not depend on the weights).
+
+Usage: .venv/bin/python bench/additions_bench.py [--events 200] [--threads 2] [--weights W.pth] [--variant K=V,... ...]
   (--weights: a state dict with the additions, when the package's model has none yet)
 """
 import argparse, io, time, warnings
@@ -22,6 +26,7 @@ def main():
     ap.add_argument('--events', type=int, default=200); ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--seed', type=int, default=4242, help='of the simulated events')
     ap.add_argument('--weights', default='', help='a state dict of the package model grown with the additions')
+    ap.add_argument('--variant', action='append', default=[], metavar='K=V,...', help="also an untrained network of the package's architecture with these integer arguments changed")
     a = ap.parse_args()
     if a.events < 2 or a.threads < 1: ap.error('--events must be at least 2 and --threads at least 1')
     warnings.simplefilter('ignore'); torch.set_num_threads(a.threads)
@@ -43,6 +48,11 @@ def main():
         try: n.load_state_dict(sd, strict=name == 'with')
         except RuntimeError as e: ap.error(f"--weights {a.weights}: does not fit {c} ({str(e).splitlines()[0][:150]})")
         nets[name] = n.eval()
+    for v in a.variant:
+        try: change = {k: int(x) for k, x in (kv.split('=') for kv in v.split(','))}
+        except ValueError: ap.error(f'--variant {v!r}: expected KEY=INTEGER[,KEY=INTEGER...]')
+        try: nets[v] = UNet(**dict(cfg, **change)).eval()   # UNet starts Kaiming-initialised
+        except (TypeError, ValueError) as e: ap.error(f'--variant {v!r}: {e}')
     for name, n in nets.items():
         buf = io.BytesIO(); torch.save(n.state_dict(), buf)
         print(f"{name:8s} the additions: context={n.config['context']}, refine={n.config['refine']}; {model_cost(n)['flops'] / 1e9:.3f} GFLOP per tile; "
@@ -61,5 +71,6 @@ def main():
     for k, v in lat.items(): print(f'  {k:22s} {q(v)}')
     for w in ('HitUNet', 'whole tiles'):
         print(f'  cost of the additions ({w}): {np.median(lat[f"with {w}"]) / np.median(lat[f"without {w}"]):.2f}x (medians)')
+        for v in a.variant: print(f'  cost of {v} against the package model ({w}): {np.median(lat[f"{v} {w}"]) / np.median(lat[f"with {w}"]):.2f}x (medians)')
 
 if __name__ == '__main__': main()

@@ -9,8 +9,9 @@ balanced accuracy per view, track/shower efficiency, ECE, GFLOP per tile and per
 float32 latency per event of `predict` measured in the same run (noisy when the machine is shared:
 GFLOP per event is the stable figure).
 
-Results are appended to a JSON file after each configuration (atomically), so the study resumes
-where it stopped; `--table` prints the table from that file.
+Results are added to a JSON file after each configuration (atomically, under a lock, so that two studies at one
+thread each can share the machine's two cores and one file), so the study resumes where it stopped; `--table`
+prints the table from that file.
 
 A CPU-time budget buys a different number of steps on another CPU, so configurations are compared within
 one results file, measured on one machine (each result records its CPU): `bench/results/recipe.json` is the
@@ -57,6 +58,18 @@ def cpu_name()->str:
     except OSError: pass
     import platform
     return platform.processor() or platform.machine()
+
+def record(path, name:str, r:dict)->dict:
+    "Add result `r` as `name` to the results file (read, add, write atomically, under a lock: two studies may share it); all results"
+    import fcntl
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path.parent, os.O_RDONLY)                # the lock is on the results' directory: no lock file left behind
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        results = json.loads(path.read_text()) if path.exists() else {}
+        results[name] = r; atomic_json(path, results)
+    finally: os.close(fd)
+    return results
 
 def atomic_json(path, obj):
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
@@ -167,8 +180,7 @@ def main():
         (out / name).mkdir(parents=True, exist_ok=True)
         cfg = dict(CONFIGS[name]); budget = cfg.pop('budget', a.budget)   # a longer budget for the final combinations
         r = run_config(name, cfg, trainval, test, budget, a.seed, a.valid_pct, out)
-        results = json.loads(Path(a.results).read_text()) if Path(a.results).exists() else {}
-        results[name] = r; atomic_json(a.results, results)
+        results = record(a.results, name, r)
         t = r['test']
         print(f"   balanced {t['balanced']:.4f} (U {t['per_view']['U']:.4f} V {t['per_view']['V']:.4f} W {t['per_view']['W']:.4f}), "
               f"track {t['track_eff']:.4f} shower {t['shower_eff']:.4f}, ECE {t['ece']:.4f}, {r['epochs']} epochs, "
