@@ -17,7 +17,9 @@ Fine-tunes with fastai (`get_learner(dls, pretrained=True)`, 128-pixel crops, on
 Result (1 December 2026, AVX2 EPYC, float32, one thread each, the two runs side by side; 08b records it): no gain. On the
 9,000 events of `trackshower_simulate --n_events 9000 --seed 44 --format root --out runs/sim44`, one epoch at 1e-3 (55 min
 for deep=128, 61 min for deep=256), then 1000 fresh events of seed 558: 0.9591 (deep=128) and 0.9593 (deep=256) against
-0.9592 for the package's network and 0.9591 for the same epoch without the branch (seed 43). The package therefore has
+0.9592 for the package's network and 0.9591 for the same epoch without the branch (seed 43). A second epoch of the
+deep=256 network on 9,000 other fresh events (`--data runs/sim42.root --init runs/deep256/final_state.pth --seed 46`,
+44 min at two threads): 0.9590. The package therefore has
 no such branch, and the script keeps its own `DeepUNet`.
 
 Usage: .venv/bin/python bench/experiments/deep_finetune.py --data runs/sim44.root --deep 256 --epochs 1 --lr 1e-3 --out runs/deep256
@@ -86,10 +88,12 @@ def main():
     ap.add_argument('--out', required=True, help='run directory (checkpoints, final_state.pth, scores.json)')
     ap.add_argument('--eval', default='558:1000', help='SEED:EVENTS of the fresh evaluation set')
     ap.add_argument('--threads', type=int, default=1)
+    ap.add_argument('--init', default='', help='a final_state.pth of an earlier run of this script (same --deep) to continue from')
     ap.add_argument('--check', action='store_true', help='only check that the grown network has the package network\'s outputs')
     a = ap.parse_args()
     if a.deep < 1 or a.epochs < 1 or not a.lr > 0 or a.threads < 1: ap.error('--deep, --epochs, --threads at least 1, --lr positive')
     if not os.path.isfile(a.data): ap.error(f'--data {a.data}: no such file')
+    if a.init and not os.path.isfile(a.init): ap.error(f'--init {a.init}: no such file')
     es, en = (int(t) for t in a.eval.split(':'))
     warnings.simplefilter('ignore'); torch.set_num_threads(a.threads); torch.manual_seed(a.seed)
     from trackshower.learner import get_learner
@@ -106,6 +110,10 @@ def main():
           f'({sum(p.numel() for p in base.parameters())} before)', flush=True)
     assert diff == 0, diff
     if a.check: return
+    if a.init:
+        try: net.load_state_dict(torch.load(a.init, map_location='cpu', weights_only=True))
+        except Exception as e: raise SystemExit(f'--init {a.init}: not a final_state.pth of this script with --deep {a.deep} ({str(e).splitlines()[0][:150]})')
+        print('continuing from', a.init, flush=True)
     os.makedirs(a.out, exist_ok=True)
     t0 = time.time(); ev = read_root(a.data)
     print(f'read {len(ev)} events in {time.time() - t0:.0f} s', flush=True)
