@@ -26,7 +26,8 @@ Usage: .venv/bin/python bench/experiments/deep_finetune.py --data runs/sim44.roo
 """
 import argparse, json, os, time, warnings
 import torch, torch.nn as nn
-from trackshower.model import UNet, DownBlock
+from trackshower.model import UNet, DownBlock, init_kaiming
+from context_finetune import score, eval_sets       # this directory's sibling experiment (run as a script, it is on the path)
 
 class DeepUNet(UNet):
     "`UNet` with a residual branch one level below its bottom (`deep` kernels; its last convolution starts at zero)"
@@ -35,35 +36,19 @@ class DeepUNet(UNet):
         c = min(self.config['nf'] * 2 ** self.depth, self.config['max_nf'])
         self.deep_down = DownBlock(c, deep, stride=2)
         self.deep_up = nn.Sequential(nn.ConvTranspose2d(deep, c, 2, stride=2), nn.ReLU(inplace=True), nn.BatchNorm2d(c), nn.Conv2d(c, c, 1))
-        for m in list(self.deep_down.modules()) + list(self.deep_up.modules()):
-            if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d)): nn.init.kaiming_normal_(m.weight, nonlinearity='relu'); nn.init.zeros_(m.bias)
+        for m in (self.deep_down, self.deep_up): init_kaiming(m)
         nn.init.zeros_(self.deep_up[-1].weight)
         self.config = dict(self.config, deep=deep)
+        # `UNet.forward` unchanged: the branch acts on what the first up block reads, the bottom after the tile-wide context
+        self.up[0].register_forward_pre_hook(lambda blk, args: (self.bottom(args[0]), *args[1:]))
     def bottom(self, x):
+        "`x` plus the branch's output (odd sides give the transposed convolution a row/column more: cut)"
         y = self.deep_up(self.deep_down(x))
         return x + y[..., :x.shape[-2], :x.shape[-1]]
-    def forward(self, x):
-        import torch.nn.functional as F
-        H, W = x.shape[-2:]
-        m = 2 ** self.depth
-        ph, pw = (-H) % m, (-W) % m
-        x = self.stem(x)
-        if ph or pw: x = F.pad(x, (0, pw, 0, ph))
-        skips = []
-        for blk in self.down:
-            x = blk(x); skips.append(x)
-        x = self.drop(skips.pop())
-        if self.ctx is not None: x = x + self.ctx(x.amax(dim=(-2, -1), keepdim=True))
-        x = self.bottom(x)
-        for blk in self.up: x = blk(x, skips.pop())
-        if self.refine is not None: x = x + self.refine(x)
-        x = self.head(x)
-        return x[..., :H, :W] if (ph or pw) else x
 
 def grown(base:UNet, deep:int)->DeepUNet:
     "`base` with the branch (same outputs)"
-    cfg = {k: v for k, v in base.config.items()}
-    net = DeepUNet(deep=deep, **cfg)
+    net = DeepUNet(deep=deep, **base.config)
     missing = net.load_state_dict(base.state_dict(), strict=False).missing_keys
     assert all(k.startswith(('deep_down.', 'deep_up.')) for k in missing), missing
     return net.train(base.training)
@@ -72,13 +57,6 @@ def splitter(m):
     from fastai.torch_core import params
     return [params(m.down) + params(m.ctx) + params(m.deep_down) + params(m.deep_up), params(m.up) + params(m.refine), params(m.head)]
 
-def score(ev, pred)->dict:
-    from trackshower.evaluate import hit_metrics
-    m = hit_metrics(ev, pred)
-    out = dict(balanced=m['all']['balanced_acc'], track=m['all']['track_eff'], shower=m['all']['shower_eff'])
-    out.update({v: m[v]['balanced_acc'] for v in 'UVW'})
-    return {k: round(float(v), 4) for k, v in out.items()}
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--data', required=True, help='ROOT file of simulated events to fine-tune on')
@@ -86,7 +64,7 @@ def main():
     ap.add_argument('--epochs', type=int, default=1); ap.add_argument('--lr', type=float, default=1e-3)
     ap.add_argument('--seed', type=int, default=44, help='of the split and the training')
     ap.add_argument('--out', required=True, help='run directory (checkpoints, final_state.pth, scores.json)')
-    ap.add_argument('--eval', default='558:1000', help='SEED:EVENTS of the fresh evaluation set')
+    ap.add_argument('--eval', type=eval_sets, default='558:1000', help='SEED:EVENTS,... of the fresh evaluation sets')
     ap.add_argument('--threads', type=int, default=1)
     ap.add_argument('--init', default='', help='a final_state.pth of an earlier run of this script (same --deep) to continue from')
     ap.add_argument('--check', action='store_true', help='only check that the grown network has the package network\'s outputs')
@@ -94,7 +72,6 @@ def main():
     if a.deep < 1 or a.epochs < 1 or not a.lr > 0 or a.threads < 1: ap.error('--deep, --epochs, --threads at least 1, --lr positive')
     if not os.path.isfile(a.data): ap.error(f'--data {a.data}: no such file')
     if a.init and not os.path.isfile(a.init): ap.error(f'--init {a.init}: no such file')
-    es, en = (int(t) for t in a.eval.split(':'))
     warnings.simplefilter('ignore'); torch.set_num_threads(a.threads); torch.manual_seed(a.seed)
     from trackshower.learner import get_learner
     from trackshower.data import get_dls
@@ -124,10 +101,13 @@ def main():
     print(f'trained in {time.time() - t1:.0f} s', flush=True)
     learn.model.float().eval()
     with atomic_path(os.path.join(a.out, 'final_state.pth')) as tmp: torch.save(learn.model.state_dict(), tmp)
-    fresh = simulate(en, seed=es, progress=False)
-    t2 = time.time(); s = score(fresh, predict(learn, fresh, crop=False))
-    print(f'seed {es} ({en} events) this network: {json.dumps(s)} ({time.time() - t2:.0f} s)', flush=True)
+    scores = []
+    for es, en in a.eval:
+        fresh = simulate(en, seed=es, progress=False)
+        t2 = time.time(); s = score(fresh, predict(learn, fresh, crop=False))
+        print(f'seed {es} ({en} events) this network: {json.dumps(s)} ({time.time() - t2:.0f} s)', flush=True)
+        scores.append(dict(seed=es, events=en, **s))
     with atomic_path(os.path.join(a.out, 'scores.json')) as tmp:
-        with open(tmp, 'w') as f: json.dump(dict(seed=es, events=en, deep=a.deep, epochs=a.epochs, lr=a.lr, data=a.data, **s), f, indent=1)
+        with open(tmp, 'w') as f: json.dump(dict(deep=a.deep, epochs=a.epochs, lr=a.lr, data=a.data, init=a.init, scores=scores), f, indent=1)
 
 if __name__ == '__main__': main()
