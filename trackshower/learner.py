@@ -121,10 +121,13 @@ def native_bf16(device='cpu', # a torch device (or its name)
 class CPUSpeedup(Callback):
     "bf16 autocast (where the device computes bfloat16 natively) and/or channels-last on the device of the batches"
     order = 10
-    def __init__(self, bf16:bool=True, # bf16 autocast where `native_bf16` says so (float32 elsewhere)
+    def __init__(self, bf16:bool=True, # bf16 autocast where the device computes bfloat16 natively (float32 elsewhere)
                  channels_last:bool=True, # channels-last memory format
+                 native:bool=None, # whether the device computes bf16 natively (None: ask `native_bf16`; tests inject it)
                 ): store_attr(); self.active = False
-    def bf16_on(self, device)->bool: return bool(self.bf16) and native_bf16(device)   # what `before_fit` will choose
+    def bf16_on(self, device)->bool:
+        "What `before_fit` will choose on `device`: bf16 asked for, and native there"
+        return bool(self.bf16) and (native_bf16(device) if self.native is None else bool(self.native))
     def before_fit(self):
         if self.channels_last: self.learn.model.to(memory_format=torch.channels_last)
         dev = torch.device(getattr(self.dls, 'device', None) or 'cpu')
