@@ -9,6 +9,7 @@ import re
 import numpy as np, torch
 from fastcore.basics import store_attr
 from .core import fastai_import, as_views, group_event_view, HitConfig
+from .config import DEFAULTS
 with fastai_import(): import fastai.torch_basics   # fastai.layers warns at import; see 00_core
 from fastai.torch_core import TensorImage, TensorMask
 from fastai.data.block import DataBlock, TransformBlock
@@ -25,7 +26,7 @@ from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['CODES', 'load_events', 'HitImage', 'HitImageStore', 'EventSplitter', 'FlipAxes', 'ChargeJitter', 'RandomHitCrop',
-           'hit_datablock', 'get_dls', 'show_batch']
+           'hit_datablock', 'get_dls', 'hit_box', 'show_batch', 'show_results']
 
 # %% ../nbs/05_data.ipynb #6559c760
 def _csv_prefixes(d:Path)->list:
@@ -195,9 +196,13 @@ class RandomHitCrop(RandTransform):
 CODES = [c.name.lower() for c in HitClass]
 
 class _Get:
-    "Picklable getter of item `i` of a `HitImageStore` (`what` is 'image' or 'mask')"
+    "Getter of item `i` of a `HitImageStore` (`what` is 'image' or 'mask'); pickled without its store (`learn.export` keeps no data)"
     def __init__(self, store, what): self.store, self.what = store, what
-    def __call__(self, i): return getattr(self.store, self.what)(i)
+    def __call__(self, i):
+        if self.store is None:
+            raise ValueError('this learner was exported without its data: predict on hits (`Hits`, `Events`) or on an image [1, H, W], not on an index')
+        return getattr(self.store, self.what)(i)
+    def __getstate__(self): return dict(store=None, what=self.what)
 
 # %% ../nbs/05_data.ipynb #cb9933c2
 def hit_datablock(store:HitImageStore, # the images
@@ -218,15 +223,15 @@ def hit_datablock(store:HitImageStore, # the images
 
 # %% ../nbs/05_data.ipynb #57aa9664
 def get_dls(source, # `Events`, ROOT file, CSV prefix, directory, or a list (see `load_events`)
-            views='W', # views to train on: 'W' (the seed's first tests) or 'UVW'
+            views=DEFAULTS.views, # views to train on, e.g. 'UVW' or 'W' (the seed's first tests)
             geom:ImageGeometry=None, # image geometry (default Pandora's 256 x 256 tiles)
-            bs:int=48, # batch size (the seed's)
+            bs:int=DEFAULTS.bs, # batch size
             valid_pct:float=0.2, # fraction of events for validation
             seed:int=42, # seed of the split
             augment:bool=True, # flips, rotations, charge jitter on the training set
             max_rotate:float=10., # largest rotation (degrees)
             jitter:float=0.1, # per-pixel charge jitter
-            crop:int=None, # train on random `crop` x `crop` windows around hits (None: whole images)
+            crop:int=DEFAULTS.crop, # train on random `crop` x `crop` windows around hits (None or 0: whole images)
             num_workers:int=0, # DataLoader workers
             device=None, # where batches go (default CPU)
             strict:bool=True, # raise on bad input lines (else skip and count)
@@ -240,6 +245,7 @@ def get_dls(source, # `Events`, ROOT file, CSV prefix, directory, or a list (see
     splitter = EventSplitter(store.event_index, valid_pct, seed)
     train_idx, _ = splitter(range(len(store)))
     mean, std = store.stats(train_idx)
+    crop = crop or None
     dblock = hit_datablock(store, splitter, crop, augment, max_rotate, jitter, (mean, std))
     dls = dblock.dataloaders(store, bs=bs, num_workers=num_workers, device=device or torch.device('cpu'), **kwargs)
     dls.store = store
@@ -249,16 +255,55 @@ def get_dls(source, # `Events`, ROOT file, CSV prefix, directory, or a list (see
                           n_train_images=len(train_idx), n_valid_images=len(store) - len(train_idx))
     return dls
 
+# %% ../nbs/05_data.ipynb #7984d694
+def hit_box(hit:np.ndarray, # [H, W] bool: pixels with hits
+            margin:int=4, # pixels around the hits
+            min_size:int=32, # smallest side of the box
+           )->tuple: # (row slice, column slice)
+    "A square-ish box around the hit pixels of one image (the whole image if it has none)"
+    r, c = np.nonzero(hit)
+    if not len(r): return slice(None), slice(None)
+    H, W = hit.shape
+    def span(lo, hi, n):
+        half = max(hi - lo + 1 + 2 * margin, min_size) / 2; mid = (lo + hi + 1) / 2
+        a = int(max(0, min(mid - half, n - 2 * half))); return slice(a, int(min(n, a + 2 * half)))
+    return span(r.min(), r.max(), H), span(c.min(), c.max(), W)
+
+def _show_hits(img, masks:list, titles:list, ctxs:list):
+    "Charge (log) and class masks of one image on `ctxs`: its hit pixels as squares, zoomed to their box, rows down as in the tile"
+    a = np.asarray(img, np.float32).reshape(np.shape(img)[-2:]); hit = a > a.min(); rs, cs = hit_box(hit)
+    r, c = np.nonzero(hit); side = max(rs.indices(a.shape[0])[1] - rs.indices(a.shape[0])[0], 1)
+    s = max(1., (120 / side) ** 2)                       # marker area: a pixel stays visible in a zoomed-out box
+    vals = [np.log10(np.maximum(a - a.min(), 1e-3))[r, c]] + [np.asarray(m)[r, c] for m in masks]
+    kws = [dict(cmap='viridis')] + [dict(cmap=CLASS_CMAP, vmin=0, vmax=2)] * len(masks)
+    for ax, v, kw, t in zip(ctxs, vals, kws, ['charge (log)'] + list(titles)):
+        ax.scatter(c, r, c=v, s=s, marker='s', lw=0, **kw); ax.set_title(t)
+        ax.set_xlim(cs.indices(a.shape[1])[0] - .5, cs.indices(a.shape[1])[1] - .5)
+        ax.set_ylim(rs.indices(a.shape[0])[1] - .5, rs.indices(a.shape[0])[0] - .5); ax.set_aspect('equal')
+        ax.set_xticks([]); ax.set_yticks([])
+
+def _legend(fig):
+    from matplotlib.patches import Patch
+    fig.legend(handles=[Patch(color=CLASS_CMAP(HitClass.SHOWER), label='shower'), Patch(color=CLASS_CMAP(HitClass.TRACK), label='track')],
+               loc='upper right', ncol=2, frameon=False)
+
 # %% ../nbs/05_data.ipynb #d3a10878
 @dispatch
 def show_batch(x:HitImage, y:TensorMask, samples, ctxs=None, max_n=6, nrows=None, ncols=None, figsize=None, **kwargs):
     n = min(len(samples), max_n)
     if ctxs is None: ctxs = get_grid(n, nrows=nrows, ncols=ncols, figsize=figsize, double=True)
-    for k, (img, msk) in enumerate(list(samples)[:n]):
-        a = np.asarray(img[0], dtype=np.float32)
-        shown = np.where(a > a.min(), np.log10(np.maximum(a - a.min(), 1e-3)), np.nan)
-        ctxs[2 * k].imshow(shown, cmap='viridis', interpolation='nearest'); ctxs[2 * k].set_title('charge')
-        ctxs[2 * k + 1].imshow(np.asarray(msk), cmap=CLASS_CMAP, vmin=0, vmax=2, interpolation='nearest')
-        ctxs[2 * k + 1].set_title('truth')
-        for c in ctxs[2 * k:2 * k + 2]: c.axis('off')
+    for k, (img, msk) in enumerate(list(samples)[:n]): _show_hits(img, [msk], ['truth'], ctxs[2 * k:2 * k + 2])
+    _legend(ctxs[0].figure)
+    return ctxs
+
+@dispatch
+def show_results(x:HitImage, y:TensorMask, samples, outs, ctxs=None, max_n=6, figsize=None, **kwargs):
+    "Input, truth and prediction of each image side by side (`learn.show_results`)"
+    import matplotlib.pyplot as plt
+    n = min(len(samples), max_n)
+    if ctxs is None: ctxs = plt.subplots(n, 3, figsize=figsize or (9, 3 * n), squeeze=False)[1].flatten()
+    for k in range(n):
+        (img, msk), pred = samples[k][:2], outs[k][0]
+        _show_hits(img, [msk, pred], ['truth', 'prediction'], ctxs[3 * k:3 * k + 3])
+    _legend(ctxs[0].figure)
     return ctxs

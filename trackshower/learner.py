@@ -9,7 +9,7 @@ import contextlib, inspect, io, os, random, tempfile, warnings
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from fastcore.basics import store_attr
 from fastcore.meta import delegates
-from .core import fastai_import, is_track, hit_rates, HitConfig
+from .core import fastai_import, is_track, hit_rates, HitConfig, Hits, Events
 from dataclasses import replace
 with fastai_import(): import fastai.torch_basics   # fastai.layers warns at import; see 00_core
 from fastai.learner import Learner, Metric
@@ -23,11 +23,12 @@ from .model import UNet
 from .io import atomic_path
 from .pretrained import load as load_pretrained, PretrainedModel
 from fastai.data.transforms import Normalize
+from .data import HitImage
 
 # %% auto #0
 __all__ = ['METRICS', 'class_weights', 'SegLoss', 'HitMetric', 'hit_confusion', 'confusion_metrics', 'unet_splitter',
            'native_bf16', 'CPUSpeedup', 'quietly', 'save_checkpoint', 'load_checkpoint', 'Checkpoint', 'resume',
-           'loss_weights', 'use_stats', 'get_learner', 'checkpoint_model']
+           'HitLearner', 'loss_weights', 'use_stats', 'get_learner', 'checkpoint_model']
 
 # %% ../nbs/07_learner.ipynb #3aae46aa
 def class_weights(counts, # pixels per class (null, shower, track)
@@ -130,16 +131,19 @@ class CPUSpeedup(Callback):
         return bool(self.bf16) and (native_bf16(device) if self.native is None else bool(self.native))
     def before_fit(self):
         if self.channels_last: self.learn.model.to(memory_format=torch.channels_last)
-        dev = torch.device(getattr(self.dls, 'device', None) or 'cpu')
-        self.active = self.bf16_on(dev)
-        self.autocast = torch.autocast(dev.type, dtype=torch.bfloat16, enabled=self.active)
+        self.dev = torch.device(getattr(self.dls, 'device', None) or 'cpu')
+        self.active = self.bf16_on(self.dev)
     def before_batch(self):
         if self.channels_last and self.xb[0].ndim == 4:
             self.learn.xb = (self.xb[0].contiguous(memory_format=torch.channels_last),) + tuple(self.xb[1:])
-        self.autocast.__enter__()
+        # training steps only: validation and predictions run in float32, as the exported network does in Pandora
+        self._ac = torch.autocast(self.dev.type, dtype=torch.bfloat16) if self.active and self.training else None
+        if self._ac is not None: self._ac.__enter__()
     def after_pred(self): self.learn.pred = to_float(self.pred)
-    def after_loss(self): self.autocast.__exit__(None, None, None)
-    def after_cancel_batch(self): self.autocast.__exit__(None, None, None)
+    def _leave(self):
+        if getattr(self, '_ac', None) is not None: self._ac.__exit__(None, None, None); self._ac = None
+    def after_loss(self): self._leave()
+    def after_cancel_batch(self): self._leave()
 
 # %% ../nbs/07_learner.ipynb #0a25fe54
 @contextlib.contextmanager
@@ -211,16 +215,19 @@ class Checkpoint(TrackerCallback):
     def __init__(self, monitor:str='balanced_acc', # metric name (higher is better) or a loss (lower)
                  every_epoch:bool=True):
         super().__init__(monitor, reset_on_fit=False)   # a resumed run keeps the best so far (see `resume`)
-        self.every_epoch = every_epoch
+        self.every_epoch, self.resumed, self.written = every_epoch, False, set()
     def before_fit(self):
         super().before_fit(); self.dir = Path(self.learn.path) / self.learn.model_dir
+        old = [n for n in ('best.pth', 'last.pth') if (self.dir / n).exists() and n not in self.written]
+        if old and not self.resumed and not rank_distrib():   # another fit's checkpoints: say so before replacing them
+            warnings.warn(f"Checkpoint: this fit replaces {' and '.join(old)} of an earlier fit in {self.dir}")
     def before_epoch(self): self._ran = False
     def after_validate(self): self._ran = True
     def after_epoch(self):
         if not self._ran or rank_distrib(): return   # an epoch skipped when resuming; rank > 0 writes nothing
         super().after_epoch()
-        if self.new_best: save_checkpoint(self.dir / 'best.pth', self.learn, self.epoch + 1, float(self.best))
-        if self.every_epoch: save_checkpoint(self.dir / 'last.pth', self.learn, self.epoch + 1, float(self.best))
+        for name, due in (('best.pth', self.new_best), ('last.pth', self.every_epoch)):
+            if due: save_checkpoint(self.dir / name, self.learn, self.epoch + 1, float(self.best)); self.written.add(name)
 
 # %% ../nbs/07_learner.ipynb #18989592
 def resume(learn:Learner, # learner built like the interrupted one
@@ -232,8 +239,33 @@ def resume(learn:Learner, # learner built like the interrupted one
     state = load_checkpoint(path, learn)
     _set_rng_state(state['rng'], learn)
     for cb in learn.cbs:
-        if isinstance(cb, Checkpoint): cb.best = state['best']
+        if isinstance(cb, Checkpoint): cb.best, cb.resumed = state['best'], True
     return state['epoch']
+
+# %% ../nbs/07_learner.ipynb #4151fb5a
+def _as_image(item):
+    "`item` as a `HitImage` [1, H, W] (or a dataset index), else a one-line error saying what `predict` takes"
+    if isinstance(item, HitImage) or (isinstance(item, int) and not isinstance(item, bool)): return item
+    if isinstance(item, np.ndarray): item = torch.from_numpy(np.ascontiguousarray(item))
+    if isinstance(item, torch.Tensor) and (item.ndim == 2 or (item.ndim == 3 and item.shape[0] == 1)):
+        return HitImage(item.float().reshape(1, *item.shape[-2:]))
+    what = f'a tensor of shape {tuple(item.shape)}' if isinstance(item, torch.Tensor) else f'a {type(item).__name__}'
+    raise TypeError(f"HitLearner.predict takes one event's Hits, Events, or one image [1, H, W]; got {what} "
+                    "(for files: trackshower.inference.predict(learn, load_events(path)))")
+
+class HitLearner(Learner):
+    "A fastai `Learner` whose `predict` also takes hits: one event's `Hits` (or `Events`) get per-hit probabilities"
+    def predict(self, item, # one event's `Hits`, `Events`, or one image ([1, H, W] or [H, W], min-max scaled charge)
+                rm_type_tfms=None, with_input:bool=False):
+        "Hits: (`HitPredictions`, class per hit, [n, 2] p_shower and p_track); an image: fastai's (mask, classes, [3, H, W] probabilities)"
+        if isinstance(item, (Hits, Events)): return self._predict_hits(item, with_input)
+        return super().predict(_as_image(item), rm_type_tfms, with_input)
+    def _predict_hits(self, item, with_input:bool=False)->tuple:
+        from trackshower.inference import predict as predict_hits    # `09_inference` builds on this module
+        events = item if isinstance(item, Events) else Events.from_list([item])
+        pr = predict_hits(self, events)
+        res = (pr, torch.from_numpy(pr.tag.astype(np.int64)), torch.from_numpy(np.stack([pr.p_shower, pr.p_track], 1)))
+        return (events,) + res if with_input else res
 
 # %% ../nbs/07_learner.ipynb #29ac73b7
 def loss_weights(weights, # 'inverse', 'sqrt', None, or 3 numbers
@@ -266,6 +298,18 @@ def _pretrained_model(pretrained, dls, arch, arch_kw:dict)->tuple:
     use_stats(dls, pm.hit_config.mean, pm.hit_config.std)
     return pm, {k: v for k, v in pm.model.config.items() if k not in ('n_in', 'n_out')}
 
+# %% ../nbs/07_learner.ipynb #5184de48
+def _build_model(dls, arch, arch_kw:dict, pm:PretrainedModel=None)->nn.Module:
+    "`arch` with the input channels and classes of `dls`, starting from `pm`'s weights if given"
+    xb, _ = dls.one_batch() if len(dls.train) else dls.valid.one_batch()
+    model = arch(xb.shape[1], getattr(dls, 'c', len(HitClass)), **arch_kw)
+    if pm is not None: model.load_state_dict(pm.model.state_dict())
+    return model
+
+def _speed_and_checkpoints(bf16:bool, channels_last:bool, checkpoint:bool, monitor:str)->list:
+    "The callbacks `get_learner` adds: `CPUSpeedup` and `Checkpoint`, where asked for"
+    return ([CPUSpeedup(bf16, channels_last)] if bf16 or channels_last else []) + ([Checkpoint(monitor)] if checkpoint else [])
+
 # %% ../nbs/07_learner.ipynb #bd0aebaf
 @delegates(UNet.__init__, keep=True)
 def get_learner(dls, # `DataLoaders` from `get_dls`
@@ -277,24 +321,22 @@ def get_learner(dls, # `DataLoaders` from `get_dls`
                 wd:float=1e-2, # weight decay
                 bf16:bool=True, # bf16 autocast where the device has native bfloat16 (see `CPUSpeedup`)
                 channels_last:bool=True, # channels-last memory format
-                checkpoint:bool=True, # keep best.pth/last.pth
+                checkpoint:bool=None, # keep best.pth/last.pth in `path/models` (None: when a `path` is given)
                 monitor:str='balanced_acc', # metric for the best checkpoint
-                path='.', # run directory (checkpoints in `path/models`)
+                path=None, # run directory (None: fastai's '.', and no checkpoints written)
                 cbs=None, # more callbacks
                 **kwargs, # for `arch` (depth, nf, ...) or `Learner`
-               )->Learner:
-    "A fastai `Learner` for hit segmentation, with everything that can be inferred taken from `dls`"
+               )->HitLearner:
+    "A fastai `Learner` (`HitLearner`) for hit segmentation, with everything that can be inferred taken from `dls`"
     arch_kw = {k: kwargs.pop(k) for k in list(kwargs) if k in inspect.signature(arch).parameters}
     pm, arch_kw = _pretrained_model(pretrained, dls, arch, arch_kw)
-    xb, _ = dls.one_batch() if len(dls.train) else dls.valid.one_batch()
-    model = arch(xb.shape[1], getattr(dls, 'c', len(HitClass)), **arch_kw)
-    if pm is not None: model.load_state_dict(pm.model.state_dict())
+    model = _build_model(dls, arch, arch_kw, pm)
     cfg = HitConfig.of(getattr(dls, 'hit_config', None)); w = loss_weights(weights, cfg)
     splitter = kwargs.pop('splitter', unet_splitter if isinstance(model, UNet) else None)
     metrics = kwargs.pop('metrics', [HitMetric(k) for k in METRICS])
-    cbs = list(cbs or []) + ([CPUSpeedup(bf16, channels_last)] if bf16 or channels_last else []) + ([Checkpoint(monitor)] if checkpoint else [])
-    learn = Learner(dls, model, loss_func=SegLoss(w, gamma, dice), opt_func=kwargs.pop('opt_func', Adam), metrics=metrics,
-                    wd=wd, path=path, cbs=cbs, **({'splitter': splitter} if splitter else {}), **kwargs)
+    cbs = list(cbs or []) + _speed_and_checkpoints(bf16, channels_last, path is not None if checkpoint is None else checkpoint, monitor)
+    learn = HitLearner(dls, model, loss_func=SegLoss(w, gamma, dice), opt_func=kwargs.pop('opt_func', Adam), metrics=metrics,
+                    wd=wd, path='.' if path is None else path, cbs=cbs, **({'splitter': splitter} if splitter else {}), **kwargs)
     learn.hit_config = replace(cfg, arch=getattr(arch, '__name__', str(arch)), arch_kwargs=getattr(model, 'config', arch_kw),
                             class_weights=None if w is None else w.tolist(), loss=dict(gamma=gamma, dice=dice),
                             pretrained=None if pm is None else pm.card.get('name'))

@@ -10,6 +10,7 @@ import json, time, warnings
 import numpy as np, torch
 import matplotlib.pyplot as plt
 from .core import Events, UsageError, check_output, as_views, fastai_import
+from .config import TrainConfig
 with fastai_import(): from fastai.torch_core import num_distrib, rank_distrib, set_seed
 from .data import get_dls, load_events
 from .learner import get_learner, load_checkpoint, checkpoint_model, resume as resume_learner
@@ -22,43 +23,8 @@ from .baseline import CutBaseline
 from .distributed import simulate_parallel, is_rank0, ddp_context, ensure_process_group
 
 # %% auto #0
-__all__ = ['TrainConfig', 'load_split', 'init_model', 'make_learner', 'choose_lr', 'fit', 'evaluate_run', 'resumable',
-           'prepare_out', 'start_run', 'finish_run', 'train_run']
-
-# %% ../nbs/11a_train.ipynb #t0000005
-@dataclass
-class TrainConfig:
-    "What a training run trains: data, split, network and schedule (saved as the run's run_config.json)"
-    data:str='' # training hits: directory of Pandora CSVs/ROOT files, a ROOT file or CSV prefix; empty: simulate
-    n_events:int=500 # events to simulate when no --data is given
-    seed:int=0 # seed of the simulation, the split and the training
-    views:str='UVW' # views to train on, e.g. 'W' or 'UVW'
-    epochs:int=5 # epochs of one-cycle
-    lr:float=0. # maximum learning rate (0: from lr_find)
-    bs:int=16 # batch size
-    crop:int=128 # training crop size in pixels (0: whole tiles)
-    depth:int=4 # U-Net depth
-    nf:int=16 # U-Net base kernels
-    valid_pct:float=0.2 # fraction of training events for validation
-    test_pct:float=0.2 # fraction of events held out for the final evaluation
-    bf16:bool=True # bf16 autocast where the device computes bfloat16 natively (`native_bf16`; float32 otherwise)
-    init:str='' # start from a trained network instead of random weights: 'default' (the package's model), or a run directory or checkpoint of trackshower_train (its architecture replaces --depth/--nf)
-    charge:str='minmax' # network input: 'minmax' (Pandora's tile as it is) or 'relative' (RelativeCharge); with --init, 'relative' gives a min-max network that stem (same outputs)
-    context:bool=False # tile-wide context (`UNet(context=True)`); with --init, added to a network without it (at zero: the same outputs)
-    refine:int=0 # kernels of the full-resolution refinement block (0: none); with --init, added to a network without one (at zero)
-    def check(self)->TrainConfig:
-        "`self` with canonical views, or a `UsageError` naming the option that is wrong"
-        try: self.views = ''.join(v.name for v in as_views(self.views))
-        except ValueError: raise UsageError(f"--views must be distinct letters of 'UVW', got {self.views!r}") from None
-        for name, lo in (('epochs', 1), ('bs', 1), ('nf', 1), ('depth', 1), ('seed', 0), ('crop', 0), ('n_events', 1), ('refine', 0)):
-            if getattr(self, name) < lo: raise UsageError(f"--{name.replace('_', '-')} must be at least {lo}, got {getattr(self, name)}")
-        if not (np.isfinite(self.lr) and self.lr >= 0): raise UsageError(f'--lr must be 0 (chosen by lr_find) or a positive rate, got {self.lr}')
-        if not 0 <= self.test_pct < 1 or not 0 < self.valid_pct < 1: raise UsageError('--valid-pct must be in (0, 1) and --test-pct in [0, 1)')
-        if not self.data and self.n_events < 10: raise UsageError('--n-events must be at least 10')
-        if self.charge not in ('minmax', 'relative'): raise UsageError(f"--charge must be 'minmax' or 'relative', got {self.charge!r}")
-        if self.init and self.init != 'default' and not Path(self.init).exists():
-            raise UsageError(f"--init {self.init}: no such run directory or checkpoint ('default' is the package's model)")
-        return self
+__all__ = ['load_split', 'init_model', 'make_learner', 'choose_lr', 'fit', 'evaluate_run', 'resumable', 'prepare_out',
+           'start_run', 'finish_run', 'train_run']
 
 # %% ../nbs/11a_train.ipynb #t0000008
 def load_split(cfg:TrainConfig, # the run
