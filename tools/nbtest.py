@@ -3,15 +3,18 @@
 Usage: python tools/nbtest.py [extra nbdev_test args, e.g. --flags slow]
 nbdev_test's own output is passed through unchanged; the count is read from it
 (`--do_print` announces every notebook, the failure block names the failed ones).
+Notebooks run two at a time, so each gets one thread (OMP_NUM_THREADS=1, unless the caller set it): two
+torch processes with two threads each on two cores slow each other down several times over.
 Before the count it lists the slowest notebooks: seconds from "Starting" to "Completed" as seen here
 (notebooks run two at a time, so each figure includes the other worker's share of the CPU).
 """
-import re, subprocess, sys, time
+import os, re, subprocess, sys, time
 
 def main(argv):
     cmd = ['nbdev_test', '--do_print', '--timing', *argv]
     t0 = time.monotonic()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
+    env = dict(os.environ, OMP_NUM_THREADS=os.environ.get('OMP_NUM_THREADS', '1'))
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1, env=env)
     started, failed, in_fail_block, took = {}, set(), False, {}
     for line in proc.stdout:
         sys.stdout.write(line); sys.stdout.flush()

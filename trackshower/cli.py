@@ -5,18 +5,15 @@
 # %% ../nbs/12_cli.ipynb #2824176d
 from __future__ import annotations
 from pathlib import Path
-import json, sys, time, warnings
-import numpy as np, torch
-import matplotlib
-import matplotlib.pyplot as plt
-from fastcore.script import call_parse, Param, store_true
-from .core import View, Events, console_main, run_cli, UsageError, check_output, as_views
-from .io import atomic_path, HitIOError, write_root, csv_path
-from .images import TileGeometry
+import json, sys
+from fastcore.script import call_parse, Param
+from .core import View, console_main, run_cli, UsageError, check_output, check_input, as_views, parse_configs, tty_bars
+from .config import TrainConfig, RunOptions
+from .io import csv_path
 
 # %% auto #0
-__all__ = ['RunOptions', 'trackshower_train', 'trackshower_predict', 'trackshower_evaluate', 'trackshower_export', 'train_main',
-           'predict_main', 'export_main', 'evaluate_main']
+__all__ = ['trackshower_train', 'trackshower_predict', 'trackshower_evaluate', 'trackshower_export', 'train_main', 'predict_main',
+           'export_main', 'evaluate_main']
 
 # %% ../nbs/12_cli.ipynb #7b81194c
 _run_cli = run_cli   # one-line user errors, exit 2 (`00_core`)
@@ -24,28 +21,6 @@ _run_cli = run_cli   # one-line user errors, exit 2 (`00_core`)
 def _views(views:str)->str:
     try: return ''.join(v.name for v in as_views(views))
     except ValueError: raise UsageError(f"--views must be distinct letters of 'UVW', got {views!r}") from None
-
-# %% ../nbs/12_cli.ipynb #ba0ec66c
-from dataclasses import dataclass
-from .data import load_events
-from .learner import checkpoint_model
-from .inference import predict, predict_views, HitPredictions
-from .export import export_pandora, load_exported, load_models
-from .pretrained import load as load_pretrained, PretrainedModel
-from .evaluate import hit_metrics, metrics_table, write_confusion_root, plot_confusion, save_fig, write_text
-from .train import TrainConfig, train_run
-from .distributed import is_rank0
-from .core import parse_configs
-
-# %% ../nbs/12_cli.ipynb #bdc01392
-@dataclass
-class RunOptions:
-    "How to run it: where, with how many processes, resuming or replacing a run"
-    out:str='runs/train' # run directory
-    workers:int=0 # processes for the simulation (0: all CPUs)
-    quick:bool=False # skip lr_find, evaluation, plots and export (tests)
-    resume:str='' # continue the interrupted run in this directory (its own configuration and checkpoint; other options are ignored)
-    overwrite:bool=False # replace a previous run in --out (default: refuse)
 
 # %% ../nbs/12_cli.ipynb #97141338
 def trackshower_train(cfg:TrainConfig=None, # what to train (the options of `TrainConfig`)
@@ -56,13 +31,20 @@ def trackshower_train(cfg:TrainConfig=None, # what to train (the options of `Tra
     out = opts.resume or opts.out
     existed = Path(out).exists()
     def run():
-        try: return train_run(cfg, out, opts.workers, opts.quick, resume=bool(opts.resume), overwrite=opts.overwrite)
+        if not opts.resume:                       # what can be checked without torch, before it is imported
+            cfg.check()
+            if cfg.data: check_input(cfg.data)
+        from trackshower.train import train_run
+        from trackshower.distributed import is_rank0
+        try: return train_run(cfg, out, opts.workers, opts.quick, progress=True if tty_bars() else 'lines',
+                              resume=bool(opts.resume), overwrite=opts.overwrite)
         except BaseException:   # a run that saved nothing leaves nothing behind
             if not existed and is_rank0() and not (Path(out) / 'models' / 'last.pth').exists():
                 import shutil; shutil.rmtree(out, ignore_errors=True)
             raise
     r = _run_cli('trackshower_train', run)
-    if is_rank0() and 'network' in r:
+    if 'network' in r:
+        from trackshower.evaluate import metrics_table
         print('\nPer-hit metrics on the held-out events\n\nnetwork:\n' + metrics_table(r['network']) +
               '\n\ncut-based baseline:\n' + metrics_table(r['baseline']))
         print(f'\nrun directory: {out} (report.md, metrics.json, trackshower_{{U,V,W}}.pt)')
@@ -82,14 +64,22 @@ def _refuse_overwriting(data:str, views:str, outs:list):
     if clash: raise UsageError(f'--out would overwrite the input {clash[0]}; choose another output')
 
 # %% ../nbs/12_cli.ipynb #bdde0ca1
+def _check_model(model:str):
+    "A `--model` that names nothing is a usage error before anything is loaded"
+    if model and not (Path(model).exists() or Path(f'{model}.json').exists() or any(Path(f'{model}_{v}.pt').exists() for v in 'UVW')):
+        raise UsageError(f'--model {model}: no run directory, checkpoint or export prefix there')
+
 def _predict_files(model:str, data:str, views:str, truth:bool=False)->tuple:
     "Check the options, read `data`, predict with `--model` (default: the shipped model): (views, events, predictions)"
-    if not data: raise UsageError('--data is required (see --help)')
-    vs = _views(views); models, what = load_models(model, vs); events = load_events(data, vs)
+    from trackshower.data import load_events
+    from trackshower.export import load_models
+    from trackshower.inference import predict_views
+    vs = _views(views); check_input(data); _check_model(model)
+    models, what = load_models(model, vs); events = load_events(data, vs)
     if not model: print(f'using {what}; --model chooses another', file=sys.stderr)
     if truth and events.hits.tag is None: raise UsageError(f'{data} has no truth tags to evaluate against')
     if len(events) == 0: print(f'warning: 0 events in {data}', file=sys.stderr)
-    pred = predict_views(models, events)
+    pred = predict_views(models, events, progress=tty_bars())
     if pred.n_nonfinite:
         print(f'warning: {pred.n_nonfinite} hits got no probability (NaN): the model gave non-finite outputs at their pixels', file=sys.stderr)
     return vs, events, pred
@@ -104,16 +94,12 @@ def trackshower_predict(
 ):
     "Per-hit track/shower probabilities for hits in Pandora CSV or ROOT files, from the package's model or exported ones"
     def run():
-        vs = _views(views)
+        vs = _views(views); check_input(data); _check_model(model)
         outs = [Path(out)] if out.endswith('.root') else [csv_path(out, View[v]) for v in vs]
         check_output(out); _refuse_overwriting(data, vs, outs)
         vs, events, pred = _predict_files(model, data, views)
-        if out.endswith('.root'):
-            from trackshower.inference import write_predictions_root
-            paths = [write_predictions_root(events, pred, out)]
-        else:
-            from trackshower.inference import write_predictions_csv
-            paths = write_predictions_csv(events, pred, out, vs)
+        from trackshower.inference import write_predictions_root, write_predictions_csv
+        paths = [write_predictions_root(events, pred, out)] if out.endswith('.root') else write_predictions_csv(events, pred, out, vs)
         print(f'{len(events)} events, {events.n_hits} hits; wrote ' + ', '.join(map(str, paths)))
     _run_cli('trackshower_predict', run)
 
@@ -127,7 +113,8 @@ def trackshower_evaluate(
 ):
     "Per-hit metrics of a model (default: the package's) on labelled hits, Pandora's confusion.root and a confusion plot"
     def run():
-        check_output(out, is_dir=True)
+        check_output(out, is_dir=True); _views(views); check_input(data); _check_model(model)
+        from trackshower.evaluate import hit_metrics, metrics_table, write_confusion_root, plot_confusion, save_fig, write_text
         vs, events, pred = _predict_files(model, data, views, truth=True)
         m = hit_metrics(events, pred, vs); o = Path(out)
         write_text(o / 'metrics.json', json.dumps(m, indent=1, default=float))
@@ -137,11 +124,14 @@ def trackshower_evaluate(
     _run_cli('trackshower_evaluate', run)
 
 # %% ../nbs/12_cli.ipynb #806a9bb1
-def _checkpoint_model(checkpoint:str)->PretrainedModel:
-    "The network and configuration of a checkpoint or run directory, or the package's model for ''"
+def _checkpoint_model(checkpoint:str):
+    "The network and configuration (`PretrainedModel`) of a checkpoint or run directory, or the package's model for ''"
     if not checkpoint:
+        from trackshower.pretrained import load as load_pretrained
         pm = load_pretrained(); print(f"exporting the shipped model {pm.card['name']!r} (--checkpoint chooses another)")
         return pm
+    if not Path(checkpoint).exists(): raise UsageError(f'--checkpoint {checkpoint}: no such checkpoint or run directory')
+    from trackshower.learner import checkpoint_model
     try: return checkpoint_model(checkpoint)
     except ValueError as e: raise UsageError(str(e)) from None
 
@@ -154,7 +144,9 @@ def trackshower_export(
     "Export a trained checkpoint (default: the package's model) as TorchScript models Pandora loads (one per view) plus a model card"
     def run():
         check_output(out)
-        paths = export_pandora(_checkpoint_model(checkpoint), out)
+        pm = _checkpoint_model(checkpoint)
+        from trackshower.export import export_pandora
+        paths = export_pandora(pm, out)
         print('wrote ' + ', '.join(str(v) for v in paths.values()) + f', {out}.json, {out}_weights.pth')
     _run_cli('trackshower_export', run)
 

@@ -12,8 +12,9 @@ from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['SHOWER_PDGS', 'MAX_COORD', 'HitClass', 'View', 'as_view', 'as_views', 'view_group', 'group_event_view', 'is_track',
-           'hit_rates', 'tag_from_pdg', 'insane_coords', 'fastai_import', 'Hits', 'Events', 'HitConfig', 'console_main',
-           'UsageError', 'user_error', 'run_cli', 'check_output', 'config_parser', 'parse_configs']
+           'hit_rates', 'tag_from_pdg', 'insane_coords', 'fastai_import', 'process_pool', 'Hits', 'Events', 'HitConfig',
+           'console_main', 'UsageError', 'user_error', 'run_cli', 'check_output', 'check_input', 'tty_bars',
+           'config_parser', 'parse_configs']
 
 # %% ../nbs/00_core.ipynb #20d9291d
 class HitClass(IntEnum):
@@ -97,6 +98,22 @@ def fastai_import():
         warnings.filterwarnings('ignore', message=r'`torch\.jit\.script` is deprecated', category=FutureWarning)
         yield
 
+
+# %% ../nbs/00_core.ipynb #5e318e9c
+def _die_with_parent():
+    "Pool initializer: on Linux, ask the kernel to end this worker when its parent dies (a killed run leaves no orphans)"
+    try:
+        import ctypes, signal
+        ctypes.CDLL('libc.so.6', use_errno=True).prctl(1, signal.SIGTERM)   # PR_SET_PDEATHSIG
+    except (OSError, AttributeError): pass
+
+def process_pool(workers:int, # processes
+                ):
+    "A `ProcessPoolExecutor` of `workers` forked processes (spawned where fork is missing) that end with their parent"
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+    ctx = mp.get_context('fork' if 'fork' in mp.get_all_start_methods() else 'spawn')
+    return ProcessPoolExecutor(workers, mp_context=ctx, initializer=_die_with_parent)
 
 # %% ../nbs/00_core.ipynb #350ae986
 _DTYPES = dict(view=np.int8, x=np.float32, z=np.float32, adc=np.float32,
@@ -365,6 +382,22 @@ def check_output(path, # a file to be written, a prefix of files, or a directory
     if is_dir and p.exists() and not p.is_dir(): raise UsageError(f'{what} {path} is a file, not a directory')
     if not is_dir and p.is_dir(): raise UsageError(f'{what} {path} is a directory (give a file name or prefix)')
     return p
+
+# %% ../nbs/00_core.ipynb #745c0756
+import glob as _glob
+
+def check_input(path, # hits to read: a file, a directory, or a Pandora CSV prefix
+                what:str='--data', # the option that named it
+               )->Path:
+    "Check before any work that `path` names something to read: given, and an existing file, directory or CSV prefix"
+    if not str(path).strip(): raise UsageError(f'{what} is required (see --help)')
+    p = Path(path)
+    if p.exists() or _glob.glob(_glob.escape(str(p)) + '_CaloHitList[UVW].csv'): return p
+    raise UsageError(f'{what} {path}: no such file, directory or CSV prefix')
+
+def tty_bars()->bool:
+    "Whether a command draws progress bars: only on a terminal (in a file or a pipe a bar's carriage returns pile up in one line)"
+    return sys.stdout.isatty()
 
 # %% ../nbs/00_core.ipynb #c0c0e015
 import argparse, dataclasses, typing

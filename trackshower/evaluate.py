@@ -108,7 +108,7 @@ def show_prediction(hits:Hits, # one event
             ax = axes[i, j]
             if vals is None: ax.set_axis_off(); continue
             sc = ax.scatter(hits.x[sel], hits.z[sel], c=np.asarray(vals)[sel], s=s, **kw)
-            ax.set_title(f'{View(v).name}: {name}'); ax.set_xlabel('x (cm)'); ax.set_ylabel('wire z (cm)')
+            ax.set_title(f'{View(v).name}: {name}'); ax.set_xlabel('drift x (cm)'); ax.set_ylabel(f'{View(v).name} wire coordinate z (cm)')
             if j == 2: fig.colorbar(sc, ax=ax)
     fig.tight_layout()
     return fig, axes

@@ -233,6 +233,7 @@ def _flat(self:HitUNet, u:int, t, r, c)->torch.Tensor:
     h, w = (self.H >> self.lv[u]) + 2, (self.W >> self.lv[u]) + 2
     return torch.from_numpy((t * h + r + 1) * w + c + 1)
 
+# %% ../nbs/09_inference.ipynb #d8827968
 @patch
 def _stem(self:HitUNet, x:torch.Tensor, tile:np.ndarray, n:int)->torch.Tensor:
     "Unit 0 at the hits, [len(x), channels]: `x` itself, or `RelativeCharge` from each tile's hits (its other pixels empty)"
@@ -245,6 +246,7 @@ def _stem(self:HitUNet, x:torch.Tensor, tile:np.ndarray, n:int)->torch.Tensor:
     top = torch.zeros(n, dtype=x.dtype).scatter_reduce_(0, t, d, 'amax')[t, None]
     return RelativeCharge.channels(d[:, None], per_tile(d), per_tile((d > 0).to(x.dtype)), top)
 
+# %% ../nbs/09_inference.ipynb #a969541b
 @patch
 def __call__(self:HitUNet, rows:np.ndarray, cols:np.ndarray, # the hit pixels (distinct within a tile)
              x:torch.Tensor, # the input there, as the network sees it
@@ -363,27 +365,11 @@ def _finite_probs(vals)->np.ndarray:
     pp[~np.isfinite(vals[:, [HitClass.SHOWER, HitClass.TRACK]]).all(1)] = np.nan
     return pp
 
-# %% ../nbs/09_inference.ipynb #05a6a7ae
-def predict(model, # `Learner`, `nn.Module` or TorchScript model
-            events:Events, # hits to classify
-            views='UVW', # views to predict
-            geom:ImageGeometry=None, # image geometry (default: the learner's, else Pandora's tiles)
-            norm='config', # (mean, std) applied to images; 'config': from the learner; None: none (TorchScript exports)
-            bs:int=16, # images per forward pass (whole images; tiles per `HitUNet` call)
-            crop:bool=True, # a `UNet`: each image on its `exact_window` (whole, with tile-wide context), the decoder on its hits' box (same outputs at hits)
-            sparse:bool=True, # with `crop`, a `UNet` without residual blocks on CPU: computed only where the hits need it (`HitUNet`, same outputs)
-            progress:bool=False, # show a progress bar
-           )->HitPredictions:
-    "Track/shower probabilities for every hit of `views` of `events`, Pandora's way"
-    model, geom, norm = _model_and_config(model, geom, norm)
-    si, used = events_images(events, geom, views, warn=False)
+# %% ../nbs/09_inference.ipynb #5d6fa254
+def _predict_pixels(model, net, hn, si, geom, field, norm, dev, bs:int, progress:bool)->np.ndarray:
+    "The network's p_track at every hit pixel of `si`: through `HitUNet`, on exact windows, or on whole images"
     offs, (H, W) = si.pixel_offsets(), geom.shape
-    net = _window_net(model)
-    windowed = net is not None and crop and not net.config.get('context')     # tile-wide context: no window holds the field
-    field = unet_receptive_field(net.depth, net.config['res'], net.config.get('refine', 0)) if windowed else None
     p_pix = np.full(len(si.value), np.nan)
-    was_training, dev = _for_inference(model, channels_last=net is not None)
-    hn = _hit_unet(model, net, norm, (H, W)) if net is not None and crop and sparse and dev.type == 'cpu' else None
     def run(i0):
         i1 = i0 + 1 if field and hn is None else min(i0 + bs, si.n_images)
         lo, hi = offs[i0], offs[i1]
@@ -399,7 +385,29 @@ def predict(model, # `Learner`, `nn.Module` or TorchScript model
         p_pix[lo:hi] = _finite_probs(vals)
     windows = field is not None and hn is None
     steps = np.argsort(-np.diff(offs), kind='stable') if windows else range(0, si.n_images, bs)   # larger windows first: threads end together
-    try: _each(run, steps, windows and dev.type == 'cpu', progress)
+    _each(run, steps, windows and dev.type == 'cpu', progress)
+    return p_pix
+
+# %% ../nbs/09_inference.ipynb #05a6a7ae
+def predict(model, # `Learner`, `nn.Module` or TorchScript model
+            events:Events, # hits to classify
+            views='UVW', # views to predict
+            geom:ImageGeometry=None, # image geometry (default: the learner's, else Pandora's tiles)
+            norm='config', # (mean, std) applied to images; 'config': from the learner; None: none (TorchScript exports)
+            bs:int=16, # images per forward pass (whole images; tiles per `HitUNet` call)
+            crop:bool=True, # a `UNet`: each image on its `exact_window` (whole, with tile-wide context), the decoder on its hits' box (same outputs at hits)
+            sparse:bool=True, # with `crop`, a `UNet` without residual blocks on CPU: computed only where the hits need it (`HitUNet`, same outputs)
+            progress:bool=False, # show a progress bar
+           )->HitPredictions:
+    "Track/shower probabilities for every hit of `views` of `events`, Pandora's way"
+    model, geom, norm = _model_and_config(model, geom, norm)
+    si, used = events_images(events, geom, views, warn=False)
+    net = _window_net(model)
+    windowed = net is not None and crop and not net.config.get('context')     # tile-wide context: no window holds the field
+    field = unet_receptive_field(net.depth, net.config['res'], net.config.get('refine', 0)) if windowed else None
+    was_training, dev = _for_inference(model, channels_last=net is not None)
+    hn = _hit_unet(model, net, norm, geom.shape) if net is not None and crop and sparse and dev.type == 'cpu' else None
+    try: p_pix = _predict_pixels(model, net, hn, si, geom, field, norm, dev, bs, progress)
     finally:
         if was_training: model.train()
     p_track = np.full(len(events.hits), np.nan)
@@ -410,13 +418,14 @@ def predict(model, # `Learner`, `nn.Module` or TorchScript model
 # %% ../nbs/09_inference.ipynb #9724a86d
 def predict_views(models:dict, # view name -> model taking Pandora's min-max tiles (an export, `export.load_models`)
                   events:Events, # hits to classify
+                  progress:bool=False, # a progress bar (one per group of views sharing a model)
                  )->HitPredictions:
     "Predict each view with its own model on Pandora's tiles and merge (views sharing one model object in one pass)"
     pt = np.full(len(events.hits), np.nan); n_out = n_bad = 0
     groups = {}
     for v, m in models.items(): groups.setdefault(id(m), (m, []))[1].append(v)
     for m, vs in groups.values():
-        pr = predict(m, events, views=''.join(vs), norm=None, geom=TileGeometry())
+        pr = predict(m, events, views=''.join(vs), norm=None, geom=TileGeometry(), progress=progress)
         sel = np.isin(events.hits.view, [int(View[v]) for v in vs]); pt[sel] = pr.p_track[sel]; n_out += pr.n_outside; n_bad += pr.n_nonfinite
     return HitPredictions(pt, 1 - pt, n_out, n_bad)
 

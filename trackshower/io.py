@@ -260,13 +260,13 @@ def format_csv_line(hits:Hits, # hits of one view (with truth `tag`)
 
 # %% ../nbs/02_io.ipynb #214d72d5
 import io as _io
-import pandas as pd
 
 _BAD_CHARS_NL = re.compile(r'[^0-9eE+\-.\n]')
 
 def _parse_values(text:str)->np.ndarray:
     "Convert newline-separated numbers with pandas' C parser (about twice numpy's speed); raises ValueError"
     if not text: return np.zeros(0)
+    import pandas as pd   # imported on first use: the commands' --help stays quick
     return pd.read_csv(_io.StringIO(text), header=None, names=['v'], dtype=np.float64, engine='c',
                        skip_blank_lines=False, keep_default_na=False, na_values=[''])['v'].to_numpy()
 
@@ -391,14 +391,12 @@ def csv_set(prefix)->Path:
     return Path(f'{prefix}_CaloHitList')
 
 # %% ../nbs/02_io.ipynb #651ba6ef
-import awkward as ak
-import uproot
-
 ROOT_REQUIRED = ('view', 'x', 'z', 'adc')
 ROOT_OPTIONAL = ('width', 'tag', 'pdg')
 
 def _hit_record(ev:Events, fields:tuple, extra:dict):
     "The jagged `hit` record of events `ev`: its `fields` and the `extra` per-hit columns (already cut to `ev`)"
+    import awkward as ak   # uproot and awkward are imported on first use: the commands' --help stays quick
     counts = np.diff(ev.offsets)
     return ak.zip({**{f: ak.unflatten(getattr(ev.hits, f), counts) for f in fields},
                    **{k: ak.unflatten(np.asarray(v), counts) for k, v in extra.items()}})
@@ -415,6 +413,7 @@ def write_root(events:Events, # events to write
     def record(lo, hi):
         h0, h1 = events.offsets[lo], events.offsets[hi]
         return _hit_record(events[lo:hi], fields, {k: v[h0:h1] for k, v in extra.items()})
+    import awkward as ak, uproot
     with atomic_path(path) as tmp:
         with uproot.recreate(tmp) as f:
             f.mktree(tree, {'event': np.int64, 'hit': ak.type(record(0, min(1, len(events))))},
@@ -444,6 +443,7 @@ def iter_root(path, # ROOT file
               strict:bool=True, # raise on a bad event; else skip it and record it in `.skipped`
              ):
     "Yield `Events` chunk by chunk from a ROOT file written by `write_root` (or any tree with those branches)"
+    import awkward as ak, uproot
     path = Path(path)
     if not path.exists(): raise HitIOError('file not found', path=path)
     try:

@@ -5,7 +5,7 @@
 # %% ../nbs/07_learner.ipynb #d385d9a9
 from __future__ import annotations
 from pathlib import Path
-import contextlib, inspect, io, os, random, tempfile, warnings
+import contextlib, inspect, io, os, random, sys, tempfile, warnings
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from fastcore.basics import store_attr
 from fastcore.meta import delegates
@@ -27,8 +27,8 @@ from .data import HitImage
 
 # %% auto #0
 __all__ = ['METRICS', 'class_weights', 'SegLoss', 'HitMetric', 'hit_confusion', 'confusion_metrics', 'unet_splitter',
-           'native_bf16', 'CPUSpeedup', 'quietly', 'save_checkpoint', 'load_checkpoint', 'Checkpoint', 'resume',
-           'HitLearner', 'loss_weights', 'use_stats', 'get_learner', 'checkpoint_model']
+           'native_bf16', 'CPUSpeedup', 'quietly', 'epoch_lines', 'save_checkpoint', 'load_checkpoint', 'Checkpoint',
+           'resume', 'HitLearner', 'loss_weights', 'use_stats', 'get_learner', 'checkpoint_model']
 
 # %% ../nbs/07_learner.ipynb #3aae46aa
 def class_weights(counts, # pixels per class (null, shower, track)
@@ -152,6 +152,21 @@ def quietly(learn:Learner):
     with learn.no_bar(), learn.no_logging(), warnings.catch_warnings():
         warnings.simplefilter('ignore')
         yield learn
+
+# %% ../nbs/07_learner.ipynb #11b53644
+@contextlib.contextmanager
+def epoch_lines(learn:Learner, file=None):
+    "Plain per-epoch lines (a header, then one line per epoch) instead of fastai's bar: for logs and pipes"
+    say = lambda s: print(s, file=file or sys.stdout, flush=True)
+    def log(vals):
+        names = [str(n) for n in learn.recorder.metric_names]
+        if not getattr(log, 'done', False): say('  '.join(f'{n:>12}' for n in names)); log.done = True
+        say('  '.join(f'{v:>12.6f}' if isinstance(v, float) else f'{v!s:>12}' for v in vals))
+    old = learn.logger
+    with learn.no_bar():
+        learn.logger = log
+        try: yield learn
+        finally: learn.logger = old
 
 # %% ../nbs/07_learner.ipynb #5c53107a
 def _rng_state(learn=None)->dict:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import torch, torch.nn as nn, torch.nn.functional as F
 from .core import HitClass
+from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['conv_relu_bn', 'DownBlock', 'UpBlock', 'RelativeCharge', 'UNet', 'init_kaiming', 'with_additions', 'additions_of',
@@ -85,21 +86,25 @@ class UNet(nn.Module):
         self.head = nn.Conv2d(chans[0], n_out, 1)
         self.depth = depth
         init_kaiming(self)
-    def forward(self, x):
-        H, W = x.shape[-2:]
-        m = 2 ** self.depth
-        ph, pw = (-H) % m, (-W) % m
-        x = self.stem(x)
-        if ph or pw: x = F.pad(x, (0, pw, 0, ph))
-        skips = []
-        for blk in self.down:
-            x = blk(x); skips.append(x)
-        x = self.drop(skips.pop())
-        if self.ctx is not None: x = x + self.ctx(x.amax(dim=(-2, -1), keepdim=True))   # what the whole image holds, everywhere
-        for blk in self.up: x = blk(x, skips.pop())
-        if self.refine is not None: x = x + self.refine(x)
-        x = self.head(x)
-        return x[..., :H, :W] if (ph or pw) else x
+
+# %% ../nbs/06_model.ipynb #b431e2b8
+@patch
+def forward(self:UNet, x):
+    "Per-pixel logits of `x` [B, n_in, H, W] (any H, W: padded to a multiple of 2**depth and cut back)"
+    H, W = x.shape[-2:]
+    m = 2 ** self.depth
+    ph, pw = (-H) % m, (-W) % m
+    x = self.stem(x)
+    if ph or pw: x = F.pad(x, (0, pw, 0, ph))
+    skips = []
+    for blk in self.down:
+        x = blk(x); skips.append(x)
+    x = self.drop(skips.pop())
+    if self.ctx is not None: x = x + self.ctx(x.amax(dim=(-2, -1), keepdim=True))   # what the whole image holds, everywhere
+    for blk in self.up: x = blk(x, skips.pop())
+    if self.refine is not None: x = x + self.refine(x)
+    x = self.head(x)
+    return x[..., :H, :W] if (ph or pw) else x
 
 # %% ../nbs/06_model.ipynb #dd5ba7be
 def init_kaiming(model:nn.Module)->nn.Module:

@@ -6,25 +6,26 @@
 from __future__ import annotations
 from dataclasses import dataclass, asdict, replace
 from pathlib import Path
-import json, time, warnings
+import contextlib, json, time, warnings
 import numpy as np, torch
 import matplotlib.pyplot as plt
 from .core import Events, UsageError, check_output, as_views, fastai_import
 from .config import TrainConfig
 with fastai_import(): from fastai.torch_core import num_distrib, rank_distrib, set_seed
 from .data import get_dls, load_events
-from .learner import get_learner, load_checkpoint, checkpoint_model, resume as resume_learner
+from .learner import get_learner, epoch_lines, load_checkpoint, checkpoint_model, resume as resume_learner
 from .pretrained import load as load_pretrained, PretrainedModel
 from .model import with_relative_charge, with_additions
 from .inference import predict
 from .export import export_pandora
 from .evaluate import hit_metrics, write_confusion_root, save_fig, write_text, training_plot, run_plots, run_report
 from .baseline import CutBaseline
-from .distributed import simulate_parallel, is_rank0, ddp_context, ensure_process_group
+from .sim.events import simulate_parallel
+from .distributed import is_rank0, ddp_context, ensure_process_group
 
 # %% auto #0
 __all__ = ['load_split', 'init_model', 'make_learner', 'choose_lr', 'fit', 'evaluate_run', 'resumable', 'prepare_out',
-           'start_run', 'finish_run', 'train_run']
+           'start_run', 'finish_run', 'precision', 'train_run']
 
 # %% ../nbs/11a_train.ipynb #t0000008
 def load_split(cfg:TrainConfig, # the run
@@ -77,12 +78,13 @@ def choose_lr(learn, # the run's learner
               lr:float, # the rate asked for (0: find one)
               out, # run directory (for lr_find.png)
               quick:bool=False, # with a rate given, skip the LR finder entirely
+              progress=True, # the LR finder's bar (True only; 'lines' and False: none)
              )->float:
     "The rate to train with: `lr` if given, else lr_find's valley within [3e-3, 3e-2] (rank 0 decides, broadcast)"
     if lr > 0 and quick: return lr
     val = torch.zeros(1)
     if is_rank0():
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), (contextlib.nullcontext() if progress is True else learn.no_bar()):
             warnings.simplefilter('ignore'); sug = learn.lr_find(show_plot=False)
         fig, ax = plt.subplots(figsize=(5, 3.5))
         ax.plot(learn.recorder.lrs, [float(l) for l in learn.recorder.losses]); ax.set_xscale('log')
@@ -98,13 +100,12 @@ def fit(learn, # the run's learner
         lr:float, # the rate
         out, # run directory
         start:int=0, # first epoch (a resumed run)
-        progress:bool=True, # the progress bar (rank 0 only)
+        progress=True, # True: fastai's bar; 'lines': a plain line per epoch (logs, pipes); False: none (rank 0 only)
        )->dict: # final validation metrics
     "fit_one_cycle for the run (DDP-aware); the last epoch's validation metrics"
-    with ddp_context(learn):
-        if is_rank0() and progress: learn.fit_one_cycle(cfg.epochs, lr, start_epoch=start)
-        else:
-            with learn.no_bar(): learn.fit_one_cycle(cfg.epochs, lr, start_epoch=start)
+    show = progress if is_rank0() else False
+    with ddp_context(learn), (epoch_lines(learn) if show == 'lines' else learn.no_bar() if not show else contextlib.nullcontext()):
+        learn.fit_one_cycle(cfg.epochs, lr, start_epoch=start)
     names = list(learn.recorder.metric_names[1:-1])
     final = {k: float(v) for k, v in zip(names, learn.recorder.values[-1])}
     if num_distrib() > 1: write_text(Path(out) / 'ranks' / f'rank{rank_distrib()}.json', json.dumps(final))
@@ -154,14 +155,14 @@ def prepare_out(out:Path, # run directory
         if not overwrite: raise UsageError(f'--out {out} holds a previous run: choose another directory, --resume it, or give --overwrite')
         if is_rank0(): import shutil; shutil.rmtree(out)
 
-def start_run(learn, cfg:TrainConfig, lr, out:Path, data:dict, resume:bool, quick:bool, say=print)->tuple:
+def start_run(learn, cfg:TrainConfig, lr, out:Path, data:dict, resume:bool, quick:bool, say=print, progress=True)->tuple:
     "(first epoch, max rate): from the checkpoint when resuming, else epoch 0 and `choose_lr`, recorded in run_config.json"
     if resume:
         start = resume_learner(learn); say(f'resuming after epoch {start} of {cfg.epochs}')
         return start, lr
     rec = lambda **kw: write_text(out / 'run_config.json', json.dumps(dict(config=asdict(cfg), data=data, **kw), indent=1))
     if is_rank0(): out.mkdir(parents=True, exist_ok=True); rec()
-    lr = choose_lr(learn, cfg.lr, out, quick)
+    lr = choose_lr(learn, cfg.lr, out, quick, progress)
     if is_rank0(): rec(lr=lr)   # what --resume needs
     return 0, lr
 
@@ -181,13 +182,22 @@ def finish_run(learn, cfg:TrainConfig, lr:float, final:dict, data:dict, start:in
         result['exported'] = {k: str(v) for k, v in export_pandora(learn, out / 'trackshower').items()}
     return result
 
+# %% ../nbs/11a_train.ipynb #eb067969
+def precision(learn, # the run's learner
+              bf16:bool=True, # whether bf16 was asked for
+             )->str:
+    "What a run trains in, as `trackshower_train` says it: bf16 autocast where the device has it natively, else float32"
+    cs = getattr(learn, 'cpu_speedup', None)
+    if cs is not None and cs.bf16_on(learn.dls.device or 'cpu'): return 'bf16 autocast'
+    return 'float32' + (' (no native bfloat16 on this device)' if bf16 else '')
+
 # %% ../nbs/11a_train.ipynb #t0000018
 def train_run(cfg:TrainConfig=None, # what to train (default `TrainConfig()`)
               out='runs/train', # run directory
               workers:int=0, # processes for the simulation (0: all CPUs)
               quick:bool=False, # skip lr_find (with a rate given), evaluation, plots and export (tests)
               n_show:int=3, # event displays in the report
-              progress:bool=True, # progress bars
+              progress=True, # True: progress bars; 'lines': a plain line per epoch (logs, pipes); False: quiet
               resume:bool=False, # continue the interrupted run in `out`
               overwrite:bool=False, # replace a previous run in `out`
              )->dict: # what metrics.json holds (rank 0); the final validation metrics (other ranks)
@@ -199,19 +209,17 @@ def train_run(cfg:TrainConfig=None, # what to train (default `TrainConfig()`)
     if workers < 0: raise UsageError(f'--workers must be at least 0, got {workers}')
     prepare_out(out, resume, overwrite)
     if not cfg.data: say(f'simulating {cfg.n_events} events (seed {cfg.seed})')
-    events, trainval, test = load_split(cfg, workers or None, progress and rank0)
+    events, trainval, test = load_split(cfg, workers or None, progress is True and rank0)
     learn = make_learner(cfg, trainval, out)
     hc = learn.hit_config
     say(f"{len(events)} events ({events.n_hits} hits): {len(trainval)} for training/validation "
         f"({hc.n_train_images} / {hc.n_valid_images} tiles of views {cfg.views}), {len(test)} held out for the test")
     data = dict(n_events=len(events), n_trainval=len(trainval), n_test=len(test), views=cfg.views, world_size=max(num_distrib(), 1))
-    start, lr = start_run(learn, cfg, lr, out, data, resume, quick, say)
-    cs = getattr(learn, 'cpu_speedup', None)
-    prec = 'bf16 autocast' if cs is not None and cs.bf16_on(learn.dls.device or 'cpu') else 'float32' + (' (no native bfloat16 on this device)' if cfg.bf16 else '')
-    say(f'training {cfg.epochs} epochs of one-cycle at max lr {lr:.2e} ({prec})')
+    start, lr = start_run(learn, cfg, lr, out, data, resume, quick, say, progress)
+    say(f'training {cfg.epochs} epochs of one-cycle at max lr {lr:.2e} ({precision(learn, cfg.bf16)})')
     final = fit(learn, cfg, lr, out, start, progress)
     if not rank0: return final
-    result = finish_run(learn, cfg, lr, final, data, start, trainval, test, out, quick, progress, n_show, say)
+    result = finish_run(learn, cfg, lr, final, data, start, trainval, test, out, quick, progress is True, n_show, say)
     result['seconds'] = round(time.time() - t0, 1)
     write_text(out / 'metrics.json', json.dumps(result, indent=1, default=float))
     write_text(out / 'report.md', run_report(result, out))

@@ -52,7 +52,7 @@ def main():
     from trackshower.learner import get_learner
     from trackshower.data import get_dls
     from trackshower.sim.events import simulate
-    from trackshower.distributed import simulate_parallel
+    from trackshower.sim.events import simulate_parallel
     from trackshower.inference import predict
     from trackshower.pretrained import load
     from trackshower.io import atomic_path

@@ -7,16 +7,16 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 import numpy as np
-from ..core import Hits, Events, View, HitClass, as_views
+from ..core import Hits, Events, View, HitClass, as_views, process_pool
 from ..geometry import Geometry
 from .physics import (Deposits, Particles, transport_heavy, em_cascade, mass_of, isotropic, sample_michel, _rotate, perp_basis,
                                      PION_INTERACTION_LENGTH, MU_MINUS_CAPTURE, MMU, MPI0, MP)
 from .detector import Readout, recombination, drift, form_hits
 
 # %% auto #0
-__all__ = ['EVENT_KINDS', 'DEFAULT_MIX', 'FIDUCIAL_MARGIN', 'Primary', 'pi0_decay', 'generate_primaries', 'exit_distance',
-           'transport_event', 'simulate_event', 'detector_response', 'simulate', 'show_event', 'kind_summary',
-           'plot_kind_summary', 'trackshower_simulate', 'simulate_main']
+__all__ = ['EVENT_KINDS', 'DEFAULT_MIX', 'FIDUCIAL_MARGIN', 'MIN_PARALLEL', 'Primary', 'pi0_decay', 'generate_primaries',
+           'exit_distance', 'transport_event', 'simulate_event', 'detector_response', 'simulate', 'show_event',
+           'kind_summary', 'plot_kind_summary', 'simulate_parallel', 'trackshower_simulate', 'simulate_main']
 
 # %% ../../nbs/03b_sim.events.ipynb #b01fe4fa
 EVENT_KINDS = ('numu_cc', 'nue_cc', 'nc_pi0', 'cosmic')
@@ -181,13 +181,12 @@ def simulate(n_events:int, # how many events
     return Events.from_list(hits, kinds=kinds)
 
 # %% ../../nbs/03b_sim.events.ipynb #c1df9ce1
-import matplotlib.pyplot as plt
-
 def show_event(hits:Hits, # one event
                values=None, # optional per-hit values to colour by (e.g. p_track) instead of the truth tag
                views=tuple(View), # which views to draw
                figsize=None, cmap:str='coolwarm', title:str=None)->tuple: # (fig, axes)
-    "Draw the hits of one event in each view, coloured by truth tag or `values`; returns (fig, axes)"
+    "Draw the hits of one event in each view (drift x across, wire z up, as in the images), coloured by truth tag or `values`"
+    import matplotlib.pyplot as plt   # on first use: `trackshower_simulate --help` stays quick
     views = as_views(views)
     fig, axes = plt.subplots(1, len(views), figsize=figsize or (5 * len(views), 4), squeeze=False)
     axes = axes[0]
@@ -195,12 +194,12 @@ def show_event(hits:Hits, # one event
     for ax, v in zip(axes, views):
         m = hits.view == int(v)
         if values is not None:
-            sc = ax.scatter(hits.z[m], hits.x[m], c=np.asarray(values)[m], s=s[m], cmap=cmap, vmin=0, vmax=1, lw=0)
+            sc = ax.scatter(hits.x[m], hits.z[m], c=np.asarray(values)[m], s=s[m], cmap=cmap, vmin=0, vmax=1, lw=0)
         else:
             col = np.where(hits.tag[m] == HitClass.SHOWER, 'tab:red', 'tab:blue') if hits.tag is not None else 'grey'
-            ax.scatter(hits.z[m], hits.x[m], c=col, s=s[m], lw=0)
-        ax.set_title(f'{v.name} view ({int(m.sum())} hits)'); ax.set_xlabel(f'{v.name.lower()} wire coordinate (cm)')
-        ax.set_ylabel('drift x (cm)')
+            ax.scatter(hits.x[m], hits.z[m], c=col, s=s[m], lw=0)
+        ax.set_title(f'{v.name} view ({int(m.sum())} hits)'); ax.set_xlabel('drift x (cm)')
+        ax.set_ylabel(f'{v.name} wire coordinate z (cm)')
     if values is not None: fig.colorbar(sc, ax=list(axes), shrink=0.8)
     if hits.tag is not None and values is None:
         axes[-1].legend(handles=[plt.Line2D([], [], marker='o', ls='', color='tab:red', label='shower'),
@@ -222,6 +221,7 @@ def kind_summary(n_per_kind:int=5, seed:int=0, geometry:Geometry=None)->dict:
 # %% ../../nbs/03b_sim.events.ipynb #194b75a7
 def plot_kind_summary(summary:dict)->tuple:
     "Bar charts of `kind_summary`: hits per view and shower fraction per kind; returns (fig, axes)"
+    import matplotlib.pyplot as plt
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.5))
     kinds = list(summary); x = np.arange(len(kinds))
     for i, v in enumerate(View):
@@ -231,8 +231,46 @@ def plot_kind_summary(summary:dict)->tuple:
     axes[1].set_xticks(x, kinds); axes[1].set_ylabel('shower fraction of hits'); axes[1].set_ylim(0, 1)
     return fig, axes
 
+# %% ../../nbs/03b_sim.events.ipynb #e5653bc5
+def _sim_chunk(args):
+    n, seed, first, mix, geometry = args
+    ev = simulate(n, seed, mix=mix, geometry=Geometry.preset(geometry), first_event=first)
+    return ev, ev.kinds
+
+def _chunks(n:int, workers:int, chunk:int=None)->list:
+    chunk = chunk or max(1, min(200, -(-n // (4 * workers))))
+    return [(lo, min(chunk, n - lo)) for lo in range(0, n, chunk)]
+
+MIN_PARALLEL = 100   # fewer events than this: one process by default (starting the pool costs ~4 s, about 50 events)
+
+# %% ../../nbs/03b_sim.events.ipynb #279b2802
+def simulate_parallel(n_events:int, # events to simulate
+                      seed:int=0, # run seed
+                      workers:int=None, # processes (default: CPU count, or 1 below `MIN_PARALLEL` events)
+                      mix:dict=None, # event mix (default `DEFAULT_MIX`)
+                      geometry:str='dune_fd_hd', # detector preset name
+                      first_event:int=0, # number of the first event
+                      progress:bool=False, # progress bar (over events in one process, over chunks in several)
+                     )->Events:
+    "`simulate` split over `workers` processes; identical to a single-process run"
+    import os
+    workers = workers or (1 if n_events < MIN_PARALLEL else os.cpu_count() or 1)
+    if workers == 1:
+        return simulate(n_events, seed, mix=mix, geometry=Geometry.preset(geometry), first_event=first_event, progress=progress)
+    jobs = [(n, seed, first_event + lo, mix, geometry) for lo, n in _chunks(n_events, workers)]
+    if len(jobs) == 1: parts = [_sim_chunk(j) for j in jobs]
+    else:
+        with process_pool(workers) as ex:
+            it = ex.map(_sim_chunk, jobs)
+            if progress:
+                from fastprogress.fastprogress import progress_bar
+                it = progress_bar(it, total=len(jobs))
+            parts = list(it)
+    return Events.from_list((e for p, _ in parts for e in p), kinds=[k for _, ks in parts for k in ks])
+
 # %% ../../nbs/03b_sim.events.ipynb #f4c15060
-from fastcore.script import call_parse, Param
+from pathlib import Path
+from fastcore.script import call_parse, Param, store_true
 from ..core import UsageError
 
 def _parse_mix(s:str)->dict:
@@ -259,20 +297,23 @@ def trackshower_simulate(
     geometry:Param('detector preset: dune_fd_hd, protodune_sp or microboone', str)='dune_fd_hd',
     first_event:Param('number of the first event', int)=0,
     workers:Param('processes (0: all CPUs from 100 events on, one below: `simulate_parallel`); the events are the same for any number', int)=0,
+    overwrite:Param('replace the files of an existing set at --out (default: refuse)', store_true)=False,
 ):
     "Simulate LArTPC events with per-hit track/shower truth and write them as Pandora CSV or ROOT"
-    from trackshower.io import write_root, write_pandora_csv
-    from trackshower.core import run_cli, check_output
+    from trackshower.io import write_root, write_pandora_csv, csv_path
+    from trackshower.core import run_cli, check_output, tty_bars
+    root = out if out.lower().endswith('.root') else out + '.root'
     def run():
         try: Geometry.preset(geometry)                  # a known detector, before anything is simulated
         except KeyError as e: raise UsageError(e.args[0]) from None
         m = _parse_mix(mix)
         for name, v, lo in (('--n-events', n_events, 1), ('--seed', seed, 0), ('--first-event', first_event, 0), ('--workers', workers, 0)):
             if v < lo: raise UsageError(f'{name} must be at least {lo}, got {v}')
-        check_output(out)
-        from trackshower.distributed import simulate_parallel   # chunks of events in processes (`13_distributed`)
-        evs = simulate_parallel(n_events, seed, workers=workers or None, mix=m, geometry=geometry, first_event=first_event, progress=True)
-        return evs, ([write_root(evs, out + '.root')] if format == 'root' else write_pandora_csv(evs, out))
+        check_output(root if format == 'root' else out)
+        old = [str(f) for f in ([Path(root)] if format == 'root' else [csv_path(out, v) for v in View]) if f.exists()]
+        if old and not overwrite: raise UsageError(f'--out {out}: {old[0]} exists (give --overwrite to replace the set)')
+        evs = simulate_parallel(n_events, seed, workers=workers or None, mix=m, geometry=geometry, first_event=first_event, progress=tty_bars())
+        return evs, ([write_root(evs, root)] if format == 'root' else write_pandora_csv(evs, out))
     evs, paths = run_cli('trackshower_simulate', run)
     kinds, counts = np.unique(evs.kinds, return_counts=True)
     print(f'{len(evs)} events ({", ".join(f"{k} {c}" for k, c in zip(kinds, counts))}), {evs.n_hits} hits, '
