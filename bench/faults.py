@@ -12,15 +12,22 @@
    one-line error, exit 2.
 4. Fuzzing: mangled CSV lines and ROOT files with bad values: each is read right or rejected with
    `HitIOError`, and hits in = hits out + hits of the events reported skipped.
+5. Concurrency: two processes writing one CSV set at the same moment (100 times; 20 with --quick): the set is
+   one writer's, whole, and both succeed; a reader reading the set over and over while a writer rewrites it
+   400 times (80): every read is one whole version, never a mix, never a false "replaced", and the writer
+   never fails.
+6. Journal attacks: set journals planted with members outside the set (absolute paths, `../`), or of the wrong
+   shape: refused in one line naming the journal (also through `trackshower_evaluate`), no file touched.
 
 Prints a summary table and, with --json, writes the figures. `--quick` is the subset `make test` runs.
-Usage: .venv/bin/python bench/faults.py [--quick] [--kills 50] [--json FILE]
+Usage: .venv/bin/python bench/faults.py [--quick] [--kills 50] [--sections kills,disk,...] [--json FILE]
 """
 import argparse, hashlib, json, os, random, resource, signal, subprocess, sys, tempfile, time, warnings
 from pathlib import Path
 import numpy as np
 
 WRITERS = ('csv', 'root', 'predcsv', 'export', 'checkpoint')
+SECTIONS = ('kills', 'disk', 'readonly', 'concurrency', 'journal', 'fuzz')
 
 # ---------------------------------------------------------------------------------------------- content
 def synth_events(seed:int, n:int=150):
@@ -295,6 +302,137 @@ def fuzz_root(n_files:int, rng:random.Random)->dict:
             except Exception as e: out['foreign_errors'] += 1; print('  root bytes fuzz: foreign error', repr(e)[:200])
     return out
 
+
+# ----------------------------------------------------------------------------------------- concurrency
+GO_WAIT = r"""
+import sys, time, warnings, os
+from pathlib import Path
+warnings.simplefilter('ignore')
+sys.path.insert(0, os.path.dirname(sys.argv[1]))
+import faults
+from trackshower.io import write_pandora_csv
+out, variant, go = Path(sys.argv[2]), int(sys.argv[3]), Path(sys.argv[4])
+ev = faults.synth_events(variant)
+print('READY', flush=True)
+while not go.exists(): time.sleep(0.001)
+write_pandora_csv(ev, out / 'ev', timestamp='t')
+"""
+
+def _csv_ref(work:Path, variant:int):
+    from trackshower.io import write_pandora_csv
+    d = work / f'cref{variant}'; d.mkdir(exist_ok=True); write_pandora_csv(synth_events(variant), d / 'ev', timestamp='t')
+    return digest(members('csv', d))
+
+def two_writers(n:int, work:Path)->dict:
+    "Two processes write the same CSV set at the same moment, `n` times: the set is one writer's, whole, its journal matching"
+    from trackshower.io import read_pandora_csv, check_set, csv_set
+    ref = {v: _csv_ref(work, v) for v in (1, 2)}
+    out = dict(iterations=0, whole=0, mixed=0, failed_writers=0, unreadable=0)
+    d = work / 'two'; d.mkdir()
+    for i in range(n):
+        go = d / 'go'
+        ps = [subprocess.Popen([sys.executable, '-c', GO_WAIT, __file__, str(d), str(v), str(go)], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True) for v in (1, 2)]
+        for p in ps: p.stdout.readline()          # both have their events and wait
+        go.touch()
+        errs = [p.communicate()[1] for p in ps]
+        go.unlink(); out['iterations'] += 1
+        failed = [e for p, e in zip(ps, errs) if p.returncode]
+        out['failed_writers'] += len(failed)
+        for e in failed[:1]: print(f'  two writers {i}: a writer failed: {e.strip().splitlines()[-1][:200]}', flush=True)
+        try: check_set(csv_set(d / 'ev')); read_pandora_csv(d / 'ev')
+        except Exception as e:
+            out['unreadable'] += 1; print(f'  two writers {i}: unreadable: {str(e)[:200]}', flush=True); continue
+        got = digest(members('csv', d))
+        if got in ref.values(): out['whole'] += 1
+        else: out['mixed'] += 1; print(f'  two writers {i}: MIXED set', flush=True)
+    return out
+
+REWRITER = r"""
+import sys, warnings, os
+from pathlib import Path
+warnings.simplefilter('ignore')
+sys.path.insert(0, os.path.dirname(sys.argv[1]))
+import faults
+from trackshower.io import write_pandora_csv
+out, n = Path(sys.argv[2]), int(sys.argv[3])
+evs = {v: faults.synth_events(v) for v in (1, 2)}
+print('READY', flush=True)
+for i in range(n): write_pandora_csv(evs[1 + i % 2], out / 'ev', timestamp='t')
+"""
+
+def reader_during_rewrite(n_writes:int, work:Path)->dict:
+    "A reader reads the set over and over while a writer rewrites it `n_writes` times: every read is one whole version"
+    from trackshower.io import read_pandora_csv, write_pandora_csv, HitIOError
+    _csv_ref(work, 1); _csv_ref(work, 2)
+    ref = {v: read_pandora_csv(work / f'cref{v}' / 'ev') for v in (1, 2)}    # as the reader sees them (6 significant digits)
+    d = work / 'rewrite'; d.mkdir(); write_pandora_csv(synth_events(1), d / 'ev', timestamp='t')
+    p = subprocess.Popen([sys.executable, '-c', REWRITER, __file__, str(d), str(n_writes)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    p.stdout.readline()
+    out = dict(writes=n_writes, reads=0, whole=0, mixed=0, false_replaced=0, other_errors=0, failed_writer=0)
+    while True:
+        done = p.poll() is not None
+        try: ev = read_pandora_csv(d / 'ev')
+        except HitIOError as e:
+            out['reads'] += 1
+            if 'replaced after its set was written' in str(e): out['false_replaced'] += 1   # no file was replaced by anyone else
+            else: out['other_errors'] += 1; print(f'  reader: {str(e)[:200]}', flush=True)
+        except Exception as e: out['reads'] += 1; out['other_errors'] += 1; print(f'  reader: {e!r}'[:200], flush=True)
+        else:
+            out['reads'] += 1
+            if any(ev.hits.equals(r.hits) and np.array_equal(ev.offsets, r.offsets) for r in ref.values()): out['whole'] += 1
+            else: out['mixed'] += 1
+        if done: break
+    err = p.stderr.read()
+    if p.returncode: out['failed_writer'] = 1; print(f'  writer failed: {err.strip().splitlines()[-1][:200]}', flush=True)
+    return out
+
+# ------------------------------------------------------------------------------------ journal attacks
+def journal_attacks(work:Path)->dict:
+    """Set journals planted by an attacker (paths outside the set, `../`, wrong shapes): the readers and commands refuse them
+    in one line naming the journal, and no file anywhere is moved, replaced or removed"""
+    import hashlib
+    from trackshower.io import read_pandora_csv, write_pandora_csv, check_set, csv_set, set_journal, HitIOError
+    out = dict(cases=0, refused=0, accepted=0, foreign_errors=0, files_touched=0, cli_cases=0, cli_one_line=0)
+    victims = work / 'victims'; victims.mkdir()
+    def snapshot(*dirs):
+        return {str(f): hashlib.sha256(f.read_bytes()).hexdigest() for d in dirs for f in sorted(Path(d).rglob('*')) if f.is_file() and not f.name.endswith('.lock')}
+    d = work / 'attack'; d.mkdir(); write_pandora_csv(synth_events(1, 5), d / 'ev', timestamp='t')
+    j = set_journal(csv_set(d / 'ev'))
+    good = json.loads(j.read_text())
+    (victims / 'victim.txt').write_text('precious'); (victims / 'source.txt').write_text('evil')
+    m0 = good['members'][0]
+    evil = [dict(state='pending', members=[dict(m0, file=str(victims / 'victim.txt'), tmp=str(victims / 'source.txt'))]),
+            dict(state='pending', members=[dict(m0, file='../victims/victim.txt', tmp='../victims/source.txt')]),
+            dict(state='pending', members=[dict(m0, tmp='../victims/source.txt')]),
+            dict(state='pending', members=[dict(m0, file='other_file.csv', tmp='.other_file.csv.1.x.tmp')]),
+            dict(state='committed', members=[dict(m0, file='../victims/victim.txt')]),
+            dict(state='committed', members=5), dict(state='pending'), [1, 2], 'text', dict(state='pending', members=[dict(file=m0['file'])]),
+            dict(state='pending', members=[dict(m0, tmp=None)]), dict(state='done', members=good['members'])]
+    bindir = Path(sys.executable).parent
+    for k, jn in enumerate(evil):
+        before = snapshot(victims, d)
+        j.write_text(json.dumps(jn)); out['cases'] += 1
+        try: check_set(csv_set(d / 'ev')); read_pandora_csv(d / 'ev'); out['accepted'] += 1; print(f'  journal {k}: accepted', flush=True)
+        except HitIOError as e:
+            if str(j) in str(e): out['refused'] += 1
+            else: out['foreign_errors'] += 1; print(f'  journal {k}: error not naming the journal: {e}', flush=True)
+        except Exception as e: out['foreign_errors'] += 1; print(f'  journal {k}: {e!r}'[:200], flush=True)
+        after = snapshot(victims, d)
+        touched = sum(before.get(f) != after.get(f) for f in set(before) | set(after) if f != str(j))
+        out['files_touched'] += touched
+        if touched: print(f'  journal {k}: {touched} files touched', flush=True)
+        if k < 3:                                   # the same journals through a command
+            j.write_text(json.dumps(jn)); before = snapshot(victims, d)
+            r = subprocess.run([str(bindir / 'trackshower_evaluate'), '--data', str(d / 'ev'), '--out', str(work / f'ev_out{k}')],
+                               capture_output=True, text=True)
+            out['cli_cases'] += 1
+            out['cli_one_line'] += r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and str(j) in r.stderr
+            after = snapshot(victims, d)
+            out['files_touched'] += sum(before.get(f) != after.get(f) for f in set(before) | set(after) if f != str(j))
+        j.write_text(json.dumps(good))
+    return out
+
 # ----------------------------------------------------------------------------------------------- main
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -303,6 +441,7 @@ def main():
     ap.add_argument('--writers', default=','.join(WRITERS))
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--json', default='', help='write the summary here')
+    ap.add_argument('--sections', default=','.join(SECTIONS), help=f'which parts to run (default all: {",".join(SECTIONS)})')
     ap.add_argument('--driver', nargs=3, help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.driver:
@@ -310,20 +449,29 @@ def main():
         warnings.simplefilter('ignore'); write(kind, Path(out), int(variant)); print('DONE', flush=True); return
     kills = a.kills if a.kills is not None else (4 if a.quick else 50)
     writers = a.writers.split(',') if a.writers != ','.join(WRITERS) or not a.quick else ['csv', 'export']
+    sections = set(a.sections.split(','))
     rng = random.Random(a.seed)
     summary = dict(kills={}, disk_full={}, read_only={}, fuzz={})
     with tempfile.TemporaryDirectory() as w:
         w = Path(w)
-        for kind in writers:
+        for kind in (writers if 'kills' in sections else []):
             summary['kills'][kind] = r = kill_trials(kind, kills, w, rng)
             print(f'SIGKILL {kind:10s} {r}', flush=True)
-        if not a.quick:
+        if not a.quick and 'kills' in sections:
             summary['kills']['run'] = r = run_kills(max(kills // 5, 2), w, rng); print(f'SIGKILL trackshower_train {r}', flush=True)
-        summary['disk_full'] = disk_full(w, writers)
-        for k, v in summary['disk_full'].items(): print(f'disk full {k:20s} {v}', flush=True)
-        summary['read_only'] = read_only(w); print(f'read-only output {summary["read_only"]}', flush=True)
-    summary['fuzz']['csv'] = fuzz_csv(1500 if a.quick else 10_000, rng)   # mangled lines; print(f'CSV fuzz {summary["fuzz"]["csv"]}', flush=True)
-    summary['fuzz']['root'] = fuzz_root(20 if a.quick else 200, rng); print(f'ROOT fuzz {summary["fuzz"]["root"]}', flush=True)
+        if 'disk' in sections:
+            summary['disk_full'] = disk_full(w, writers)
+            for k, v in summary['disk_full'].items(): print(f'disk full {k:20s} {v}', flush=True)
+        if 'readonly' in sections: summary['read_only'] = read_only(w); print(f'read-only output {summary["read_only"]}', flush=True)
+    with tempfile.TemporaryDirectory() as w:
+        w = Path(w); n_conc = 20 if a.quick else 100
+        if 'concurrency' in sections:
+            summary['concurrency'] = dict(two_writers=two_writers(n_conc, w), reader_during_rewrite=reader_during_rewrite(4 * n_conc, w))
+            for k, v in summary['concurrency'].items(): print(f'concurrency {k:22s} {v}', flush=True)
+        if 'journal' in sections: summary['journal_attacks'] = journal_attacks(w); print(f"journal attacks {summary['journal_attacks']}", flush=True)
+    if 'fuzz' in sections:
+        summary['fuzz']['csv'] = fuzz_csv(1500 if a.quick else 10_000, rng); print(f'CSV fuzz {summary["fuzz"]["csv"]}', flush=True)
+        summary['fuzz']['root'] = fuzz_root(20 if a.quick else 200, rng); print(f'ROOT fuzz {summary["fuzz"]["root"]}', flush=True)
     k = {n: r for n, r in summary['kills'].items() if n != 'run'}
     print(f"\nSIGKILL: {sum(r['trials'] for r in k.values())} trials, {sum(r['old'] for r in k.values())} complete old, "
           f"{sum(r['new'] for r in k.values())} complete new, {sum(r['mixed'] for r in k.values())} mixed or truncated, "

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 import json, sys
 from fastcore.script import call_parse, Param
-from .core import View, console_main, run_cli, UsageError, check_output, check_input, as_views, parse_configs, tty_bars
+from .core import View, console_main, run_cli, UsageError, check_output, check_input, check_apart, as_views, parse_configs, tty_bars
 from .config import TrainConfig, RunOptions
 from .io import csv_path
 
@@ -57,11 +57,10 @@ def _input_files(data:str, views:str)->list:
     if p.is_dir(): return sorted(p.glob('*.root')) + sorted(p.glob('*_CaloHitList[UVW].csv'))
     return [p] if p.suffix == '.root' else [csv_path(p, View[v]) for v in views]
 
-def _refuse_overwriting(data:str, views:str, outs:list):
-    "UsageError if an output would replace one of the input files"
-    ins = {f.resolve() for f in _input_files(data, views) if f.exists()}
-    clash = [str(o) for o in outs if o.resolve() in ins]
-    if clash: raise UsageError(f'--out would overwrite the input {clash[0]}; choose another output')
+def _refuse_overwriting(data:str, views:str, outs:list, model:str=''):
+    "UsageError if an output would replace, contain or lie inside the data (its directory or files) or the model (`core.check_apart`)"
+    ins = ([('--data', data)] if Path(data).is_dir() else []) + [('--data', f) for f in _input_files(data, views) if f.exists()]
+    for name, i in ins + [('--model', model)]: check_apart(outs, {name: i})
 
 # %% ../nbs/12_cli.ipynb #bdde0ca1
 def _check_model(model:str):
@@ -96,7 +95,7 @@ def trackshower_predict(
     def run():
         vs = _views(views); check_input(data); _check_model(model)
         outs = [Path(out)] if out.endswith('.root') else [csv_path(out, View[v]) for v in vs]
-        check_output(out); _refuse_overwriting(data, vs, outs)
+        check_output(out); _refuse_overwriting(data, vs, outs, model)
         vs, events, pred = _predict_files(model, data, views)
         from trackshower.inference import write_predictions_root, write_predictions_csv
         paths = [write_predictions_root(events, pred, out)] if out.endswith('.root') else write_predictions_csv(events, pred, out, vs)
@@ -113,7 +112,8 @@ def trackshower_evaluate(
 ):
     "Per-hit metrics of a model (default: the package's) on labelled hits, Pandora's confusion.root and a confusion plot"
     def run():
-        check_output(out, is_dir=True); _views(views); check_input(data); _check_model(model)
+        check_output(out, is_dir=True); vs = _views(views); check_input(data); _check_model(model)
+        _refuse_overwriting(data, vs, [Path(out)], model)
         from trackshower.evaluate import hit_metrics, metrics_table, write_confusion_root, plot_confusion, save_fig, write_text
         vs, events, pred = _predict_files(model, data, views, truth=True)
         m = hit_metrics(events, pred, vs); o = Path(out)
@@ -144,6 +144,7 @@ def trackshower_export(
     "Export a trained checkpoint (default: the package's model) as TorchScript models Pandora loads (one per view) plus a model card"
     def run():
         check_output(out)
+        check_apart([f'{out}_{v}.pt' for v in 'UVW'] + [f'{out}_weights.pth', f'{out}.json'], {'--checkpoint': checkpoint})
         pm = _checkpoint_model(checkpoint)
         from trackshower.export import export_pandora
         paths = export_pandora(pm, out)

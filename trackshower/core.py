@@ -14,7 +14,7 @@ from fastcore.basics import patch
 __all__ = ['SHOWER_PDGS', 'MAX_COORD', 'HitClass', 'View', 'as_view', 'as_views', 'view_group', 'group_event_view', 'is_track',
            'hit_rates', 'tag_from_pdg', 'insane_coords', 'fastai_import', 'process_pool', 'Hits', 'Events', 'HitConfig',
            'console_main', 'UsageError', 'user_error', 'run_cli', 'check_output', 'check_input', 'tty_bars',
-           'config_parser', 'parse_configs']
+           'check_apart', 'config_parser', 'parse_configs']
 
 # %% ../nbs/00_core.ipynb #20d9291d
 class HitClass(IntEnum):
@@ -398,6 +398,20 @@ def check_input(path, # hits to read: a file, a directory, or a Pandora CSV pref
 def tty_bars()->bool:
     "Whether a command draws progress bars: only on a terminal (in a file or a pipe a bar's carriage returns pile up in one line)"
     return sys.stdout.isatty()
+
+# %% ../nbs/00_core.ipynb #b92ba8af
+def check_apart(outs, # the output paths a command will write (files, or directories it writes into)
+                inputs:dict, # option -> input path it reads ('' for none)
+                what:str='--out', # the option that named the outputs
+               ):
+    "Check before any work that no output is, contains or lies inside an input (symlinks resolved): a command never writes over or into what it reads"
+    for o in ([outs] if isinstance(outs, (str, Path)) else outs):
+        ro = Path(o).resolve()
+        for name, i in inputs.items():
+            if not str(i or '').strip(): continue
+            ri = Path(i).resolve()
+            if ro == ri or ri.is_relative_to(ro) or ro.is_relative_to(ri):
+                raise UsageError(f'{what} would overwrite or write inside the input {name} {i} ({o}); choose another output')
 
 # %% ../nbs/00_core.ipynb #c0c0e015
 import argparse, dataclasses, typing

@@ -8,7 +8,7 @@ from pathlib import Path
 import contextlib, copy, datetime, io, json, platform, subprocess, sys, warnings
 import numpy as np, torch, torch.nn as nn
 from .core import HitClass, View, as_view, HitConfig
-from .io import atomic_path, atomic_set, check_set
+from .io import atomic_path, atomic_set, check_set, reading_set, HitIOError
 from .model import UNet
 from .pretrained import load as load_pretrained
 
@@ -150,9 +150,11 @@ def load_exported(path, # a `*_{U,V,W}.pt` file
     "Load an exported TorchScript file as Pandora does (`torch.jit.load`, eval mode), checking Pandora's contract"
     path = Path(path)
     if not path.is_file(): raise FileNotFoundError(f'no model file {path}')
-    if check and path.stem[-2:] in ('_U', '_V', '_W'): check_set(path.with_name(path.stem[:-2]), [path])
+    member = check and path.stem[-2:] in ('_U', '_V', '_W')
     try:
-        with _quiet_jit(): m = torch.jit.load(str(path), map_location='cpu')
+        with (reading_set(path.with_name(path.stem[:-2]), [path]) if member else contextlib.nullcontext()), _quiet_jit():
+            m = torch.jit.load(str(path), map_location='cpu')
+    except HitIOError: raise
     except Exception as e: raise ModelError(f'{path}: not a TorchScript model ({str(e).splitlines()[0][:200]})') from None
     m.eval()
     if check: check_contract(m, path)

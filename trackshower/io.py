@@ -7,12 +7,13 @@ from __future__ import annotations
 import contextlib, os, re, tempfile, time, warnings
 from pathlib import Path
 import numpy as np
-from .core import Hits, Events, View, HitClass, tag_from_pdg, MAX_COORD, insane_coords, as_views, as_view
+from .core import Hits, Events, View, HitClass, tag_from_pdg, MAX_COORD, insane_coords, as_views, as_view, UsageError
 
 # %% auto #0
-__all__ = ['CSV_FORMATS', 'ROOT_REQUIRED', 'ROOT_OPTIONAL', 'HitIOError', 'remove_stale_tmps', 'glob_escape', 'atomic_path',
-           'set_journal', 'atomic_set', 'check_set', 'csv_path', 'hit_problems', 'parse_csv_line', 'format_csv_line',
-           'read_pandora_csv', 'write_pandora_csv', 'csv_set', 'write_root', 'iter_root', 'read_root']
+__all__ = ['SET_MEMBER', 'CSV_FORMATS', 'ROOT_REQUIRED', 'ROOT_OPTIONAL', 'HitIOError', 'remove_stale_tmps', 'glob_escape',
+           'atomic_path', 'set_journal', 'set_lock_file', 'set_member_ok', 'file_lock', 'atomic_set', 'reading_set',
+           'check_set', 'csv_path', 'hit_problems', 'parse_csv_line', 'format_csv_line', 'read_pandora_csv',
+           'write_pandora_csv', 'csv_set', 'write_root', 'iter_root', 'read_root']
 
 # %% ../nbs/02_io.ipynb #65360bd5
 class HitIOError(ValueError):
@@ -73,11 +74,47 @@ def atomic_path(path, # final file name
         raise
 
 # %% ../nbs/02_io.ipynb #a7c0e003
-import hashlib, json
+import errno, hashlib, json
 
 def set_journal(name)->Path:
     "The journal of the set called `name` (a path whose last part names the set)"
     name = Path(name); return name.parent / f'.{name.name}.set.json'
+
+def set_lock_file(name)->Path:
+    "The lock file of the set called `name`: writers commit and readers read under it"
+    name = Path(name); return name.parent / f'.{name.name}.set.lock'
+
+# the members a set may have: its name followed by a view's CSV, a view's model, the weights or the card
+SET_MEMBER = r'(?:[UVW]\.csv|_[UVW]\.pt|_weights\.pth|\.json)'
+
+def set_member_ok(name, file)->bool:
+    "Whether `file` is a name the writers' scheme gives a member of set `name` (a plain name in the set's directory)"
+    return isinstance(file, str) and re.fullmatch(re.escape(Path(name).name) + SET_MEMBER, file) is not None
+
+# %% ../nbs/02_io.ipynb #56182d98
+@contextlib.contextmanager
+def file_lock(path, # the lock file (created if missing)
+              shared:bool=False, # a shared lock (readers) or an exclusive one (writers)
+              wait:bool=True, # wait for the lock; else a `UsageError` naming the process that holds it
+              what=None, # what is in use, for that message (default: the lock's directory)
+             ):
+    "An advisory `fcntl.flock` lock on `path`; where no lock file can be made (a read-only place) it yields None and locks nothing"
+    import fcntl
+    path = Path(path)
+    try: fd = os.open(path, os.O_RDWR | os.O_CREAT, _plain_mode())
+    except OSError as e:
+        if e.errno not in (errno.EACCES, errno.EROFS, errno.EPERM): raise
+        try: fd = os.open(path, os.O_RDONLY)
+        except OSError: yield None; return        # nobody of ours can write here either
+    try:
+        try: fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            holder = os.pread(fd, 20, 0).decode(errors='replace').strip() or 'unknown'
+            raise UsageError(f'{what or path.parent}: in use by another writer (process {holder}); wait for it to finish, or choose another output') from None
+        if not shared:
+            with contextlib.suppress(OSError): os.ftruncate(fd, 0); os.pwrite(fd, str(os.getpid()).encode(), 0)
+        yield fd
+    finally: os.close(fd)
 
 # %% ../nbs/02_io.ipynb #12443a38
 def _sha256(path)->str:
@@ -95,6 +132,31 @@ def _write_journal(j:Path, state:str, members:list):
         with contextlib.suppress(FileNotFoundError): os.unlink(tmp)
         raise
 
+# %% ../nbs/02_io.ipynb #e6ebea1a
+def _journal_problem(jn, name)->str:
+    "What is wrong with a journal's content for set `name`, or '' (it may only name members of the set, and their temporaries)"
+    if not isinstance(jn, dict) or jn.get('state') not in ('pending', 'committed'): return "not a set journal (no state 'pending' or 'committed')"
+    ms = jn.get('members')
+    if not isinstance(ms, list) or not ms or not all(isinstance(m, dict) for m in ms): return 'its members are not a list of files'
+    for m in ms:
+        f = m.get('file')
+        if not set_member_ok(name, f): return f'it names {f!r}, which is not a member of set {Path(name).name}'
+        if not (isinstance(m.get('size'), int) and not isinstance(m['size'], bool) and m['size'] >= 0): return f'member {f}: bad size'
+        if not (isinstance(m.get('sha256'), str) and re.fullmatch(r'[0-9a-f]{64}', m['sha256'])): return f'member {f}: bad checksum'
+        t = m.get('tmp')
+        if jn['state'] == 'pending' and not (isinstance(t, str) and re.fullmatch(re.escape(f'.{f}.') + r'\d+\.\w+\.tmp', t)):
+            return f'member {f}: its temporary {t!r} is not one of its writer'
+    return ''
+
+def _read_journal(name)->dict:
+    "The journal of set `name`, checked: a `HitIOError` naming it for anything but a journal our writers make"
+    j = set_journal(name)
+    try: jn = json.loads(j.read_text())
+    except (OSError, ValueError) as e: raise HitIOError(f'unreadable set journal ({e}); delete it to accept the files as they are', path=j) from None
+    why = _journal_problem(jn, name)
+    if why: raise HitIOError(f'not a journal trackshower wrote: {why}; nothing was changed (delete it to accept the files as they are)', path=j)
+    return jn
+
 # %% ../nbs/02_io.ipynb #3b83db1c
 @contextlib.contextmanager
 def atomic_set(name, # the set's name: a path whose last part names it (e.g. the CSV prefix)
@@ -102,7 +164,8 @@ def atomic_set(name, # the set's name: a path whose last part names it (e.g. the
               ):
     "Yield one temporary path per member of `paths`; on success commit them all together (journal), on failure remove them"
     paths = [Path(p) for p in paths]; j = set_journal(name)
-    check_set(name)   # finish an interrupted commit of this set before starting another
+    bad = [p.name for p in paths if p.parent != j.parent or not set_member_ok(name, p.name)]
+    if bad: raise ValueError(f'atomic_set: {bad} are not named as members of set {Path(name).name}')
     tmps = [_new_tmp(p) for p in paths]
     try:
         yield tmps
@@ -110,42 +173,58 @@ def atomic_set(name, # the set's name: a path whose last part names it (e.g. the
         for p, t in zip(paths, tmps):
             with open(t, 'rb+') as f: os.fsync(f.fileno())
             members.append(dict(file=p.name, tmp=t.name, size=t.stat().st_size, sha256=_sha256(t)))
-        _write_journal(j, 'pending', members)
+        with file_lock(set_lock_file(name)):     # one commit at a time, and none while a reader reads the set
+            if j.exists() and _read_journal(name)['state'] == 'pending': _roll_forward(name, _read_journal(name))   # a dead writer's
+            _write_journal(j, 'pending', members)
+            _roll_forward(name, dict(state='pending', members=members))
     except BaseException as e:
         for t in tmps:
             with contextlib.suppress(FileNotFoundError): os.unlink(t)
         if isinstance(e, OSError) and not e.filename: e.filename = f'{name} ({len(paths)} files)'
         raise
-    _roll_forward(j, members)
 
 # %% ../nbs/02_io.ipynb #239c0865
-def _roll_forward(j:Path, members:list):
-    for m in members:
+def _roll_forward(name, jn:dict):
+    "Rename a pending journal's temporaries onto its members, then mark it committed (under the set's exclusive lock)"
+    j = set_journal(name)
+    for m in jn['members']:
         t = j.parent / m['tmp']
         if t.exists(): os.replace(t, j.parent / m['file'])
-    _write_journal(j, 'committed', [{k: v for k, v in m.items() if k != 'tmp'} for m in members])
+    _write_journal(j, 'committed', [{k: v for k, v in m.items() if k != 'tmp'} for m in jn['members']])
 
 # %% ../nbs/02_io.ipynb #1445ace3
+@contextlib.contextmanager
+def reading_set(name, # the set's name (as given to `atomic_set`)
+                files=None, # members to verify (default: all in the journal)
+               ):
+    "Check set `name` as `check_set` does and hold it while the body reads it: no writer commits meanwhile; yields whether it has a journal"
+    j = set_journal(name)
+    if not j.exists(): yield False; return
+    with file_lock(set_lock_file(name), shared=True):
+        pending = _read_journal(name)['state'] == 'pending'
+    if pending:                       # under the shared lock no live writer is committing: this one died mid-commit
+        with file_lock(set_lock_file(name)):
+            jn = _read_journal(name)
+            if jn['state'] == 'pending':
+                try: _roll_forward(name, jn)
+                except OSError as e: raise HitIOError(f'an interrupted write of this set could not be completed ({e.strerror})', path=j) from None
+    with file_lock(set_lock_file(name), shared=True):
+        jn = _read_journal(name)
+        want = None if files is None else {Path(f).name for f in files}
+        for m in jn['members']:
+            if want is not None and m['file'] not in want: continue
+            p = j.parent / m['file']
+            if not p.exists(): raise HitIOError(f'member of the set written together with {j.name[1:-9]} is missing', path=p)
+            if p.stat().st_size != m['size'] or _sha256(p) != m['sha256']:
+                raise HitIOError(f'this file was replaced after its set was written (the set would be mixed); '
+                                 f'rewrite the whole set, or delete {j.name} to accept the files as they are', path=p)
+        yield True
+
 def check_set(name, # the set's name (as given to `atomic_set`)
               files=None, # members to verify (default: all in the journal)
              )->bool: # True if the set has a journal
-    "Finish an interrupted commit of set `name`, then check its members are the ones committed; `HitIOError` names a stray member"
-    j = set_journal(name)
-    if not j.exists(): return False
-    try: jn = json.loads(j.read_text())
-    except (OSError, ValueError) as e: raise HitIOError(f'unreadable set journal ({e}); delete it to accept the files as they are', path=j)
-    if jn.get('state') == 'pending':
-        try: _roll_forward(j, jn['members'])
-        except OSError as e: raise HitIOError(f'an interrupted write of this set could not be completed ({e.strerror})', path=j)
-    want = None if files is None else {Path(f).name for f in files}
-    for m in jn['members']:
-        if want is not None and m['file'] not in want: continue
-        p = j.parent / m['file']
-        if not p.exists(): raise HitIOError(f'member of the set written together with {j.name[1:-9]} is missing', path=p)
-        if p.stat().st_size != m['size'] or _sha256(p) != m['sha256']:
-            raise HitIOError(f'this file was replaced after its set was written (the set would be mixed); '
-                             f'rewrite the whole set, or delete {j.name} to accept the files as they are', path=p)
-    return True
+    "Finish an interrupted commit of set `name` (a dead writer's), then check its members are the ones committed; `HitIOError` names a stray member"
+    with reading_set(name, files) as has: return has
 
 # %% ../nbs/02_io.ipynb #ef6749c0
 CSV_FORMATS = {
@@ -336,10 +415,9 @@ def read_pandora_csv(prefix, # `<prefix>_CaloHitList{U,V,W}.csv` are read
     "Read Pandora training CSV files of `prefix` for `views` into `Events` (event number = line index)"
     if fmt not in CSV_FORMATS: raise ValueError(f'unknown CSV layout {fmt!r}; known: {list(CSV_FORMATS)}')
     views = as_views(views)
-    check_set(csv_set(prefix), [csv_path(prefix, v) for v in views])   # never a mix of two writes
     skipped, per_view, stamps = [], {}, {}
-    for v in views:
-        stamps[v], per_view[v] = _read_view_lines(csv_path(prefix, v), fmt, strict, skipped)
+    with reading_set(csv_set(prefix), [csv_path(prefix, v) for v in views]):   # never a mix of two writes
+        for v in views: stamps[v], per_view[v] = _read_view_lines(csv_path(prefix, v), fmt, strict, skipped)
     lens = {v: len(per_view[v]) for v in views}
     if len(set(lens.values())) > 1:
         desc = ', '.join(f'{csv_path(prefix, v).name}: {n}' for v, n in lens.items())

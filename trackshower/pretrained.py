@@ -10,7 +10,7 @@ import json, importlib.util
 import torch
 from .core import HitConfig
 from .model import UNet
-from .io import atomic_set, check_set
+from .io import atomic_set, check_set, reading_set
 
 # %% auto #0
 __all__ = ['MODEL_DIR', 'DEFAULT', 'PretrainedModel', 'model_files', 'save_pretrained', 'load']
@@ -61,11 +61,11 @@ def load(name:str=DEFAULT, # model name (`'default'`: the package's default mode
     wp, cp = model_files(name, path)
     if not wp.exists() or not cp.exists():
         raise FileNotFoundError(f'no model {name!r} in {wp.parent} (want {wp.name} and {cp.name}; `make pretrained` builds the default)')
-    check_set(wp.parent / name)
-    card = json.loads(cp.read_text())
+    with reading_set(wp.parent / name):
+        card = json.loads(cp.read_text())
+        try: state = torch.load(wp, map_location='cpu', weights_only=True)
+        except Exception as e: raise ValueError(f'{wp}: not a weights-only state dict ({type(e).__name__})') from None
     cfg = HitConfig.of(card['hit_config'])
-    try: state = torch.load(wp, map_location='cpu', weights_only=True)
-    except Exception as e: raise ValueError(f'{wp}: not a weights-only state dict ({type(e).__name__})') from None
     model = UNet(**cfg.arch_kwargs)
     model.load_state_dict(state)
     return PretrainedModel(model.eval(), cfg, card)

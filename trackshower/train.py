@@ -6,10 +6,11 @@
 from __future__ import annotations
 from dataclasses import dataclass, asdict, replace
 from pathlib import Path
-import contextlib, json, time, warnings
+import contextlib, hashlib, json, time, warnings
 import numpy as np, torch
 import matplotlib.pyplot as plt
-from .core import Events, UsageError, check_output, as_views, fastai_import
+from .core import Events, UsageError, check_output, check_apart, as_views, fastai_import
+from .io import file_lock
 from .config import TrainConfig
 with fastai_import(): from fastai.torch_core import num_distrib, rank_distrib, set_seed
 from .data import get_dls, load_events
@@ -24,8 +25,8 @@ from .sim.events import simulate_parallel
 from .distributed import is_rank0, ddp_context, ensure_process_group
 
 # %% auto #0
-__all__ = ['load_split', 'init_model', 'make_learner', 'choose_lr', 'fit', 'evaluate_run', 'resumable', 'prepare_out',
-           'start_run', 'finish_run', 'precision', 'train_run']
+__all__ = ['load_split', 'init_model', 'make_learner', 'choose_lr', 'fit', 'evaluate_run', 'resumable', 'prepare_out', 'run_lock',
+           'start_run', 'finish_run', 'precision', 'data_fingerprint', 'check_batches', 'train_run']
 
 # %% ../nbs/11a_train.ipynb #t0000008
 def load_split(cfg:TrainConfig, # the run
@@ -130,30 +131,46 @@ def evaluate_run(learn, # the trained learner
                       baseline_cuts=dict(eps=bl.eps, min_hits=bl.min_hits, min_linearity=bl.min_linearity, max_width=bl.max_width))
 
 # %% ../nbs/11a_train.ipynb #t0000017
-def resumable(out)->tuple:
-    "The `TrainConfig` and rate of the interrupted run in `out`, checked to be resumable"
+def _run_record(out)->dict:
+    "The run directory's run_config.json, or a one-line `UsageError` naming it"
     rc = Path(out) / 'run_config.json'
     if not rc.exists(): raise UsageError(f'--resume {out}: no run_config.json there (not a trackshower_train run directory)')
-    c = json.loads(rc.read_text())
+    try: c = json.loads(rc.read_text())
+    except (OSError, ValueError) as e: raise UsageError(f'{rc}: unreadable ({str(e).splitlines()[0][:100]}); start the run again') from None
+    if not isinstance(c, dict) or not isinstance(c.get('config'), dict): raise UsageError(f'{rc}: no run configuration in it; start the run again')
+    return c
+
+def resumable(out)->tuple:
+    "The `TrainConfig` and rate of the interrupted run in `out`, checked to be resumable (and not finished)"
+    c, rc = _run_record(out), Path(out) / 'run_config.json'
+    if (Path(out) / 'metrics.json').exists(): raise UsageError(f'--resume {out}: this run finished (metrics.json); nothing to resume, nothing was changed')
     if 'lr' not in c or not (Path(out) / 'models' / 'last.pth').exists():
         raise UsageError(f'--resume {out}: the run stopped before its first checkpoint; start it again')
-    c.setdefault('config', {}).setdefault('init', '')   # runs from before --init started from random weights
+    if not (isinstance(c['lr'], (int, float)) and not isinstance(c['lr'], bool) and c['lr'] > 0): raise UsageError(f'{rc}: lr must be a positive rate, got {c["lr"]!r}')
+    c['config'].setdefault('init', '')                  # runs from before --init started from random weights
     c['config'].setdefault('charge', 'minmax')          # and those from before --charge had min-max networks
     c['config'].setdefault('context', False); c['config'].setdefault('refine', 0)   # and none of the additions
-    missing = [k for k in TrainConfig.__dataclass_fields__ if k not in c.get('config', {})]
+    missing = [k for k in TrainConfig.__dataclass_fields__ if k not in c['config']]
     if missing: raise UsageError(f'--resume {out}: run_config.json lacks {missing} (written by an older version)')
-    return TrainConfig(**c['config']), c['lr']
+    return TrainConfig.from_dict(c['config'], str(rc)), float(c['lr'])
 
 # %% ../nbs/11a_train.ipynb #bf7d9d4f
 def prepare_out(out:Path, # run directory
                 resume:bool=False, # continuing the run in `out`
                 overwrite:bool=False, # replace a previous run in `out`
+                inputs:dict=None, # option -> path the run reads (`--data`, `--init`): never inside `out`, never removed
                ):
-    "Check `out` can take this run: a directory holding a previous run is refused (or, with `overwrite`, cleared)"
+    "Check `out` can take this run: not an input nor around one; a directory holding a previous run is refused (or, with `overwrite`, cleared)"
     check_output(out, is_dir=True)
+    if not resume: check_apart(out, inputs or {})
     if not resume and out.is_dir() and any(out.iterdir()):   # never a mix of two runs in one directory
         if not overwrite: raise UsageError(f'--out {out} holds a previous run: choose another directory, --resume it, or give --overwrite')
         if is_rank0(): import shutil; shutil.rmtree(out)
+
+def run_lock(out:Path):
+    "An exclusive lock that keeps run directory `out` to one `trackshower_train` (beside it: `--overwrite` cannot remove it)"
+    out = Path(out); out.parent.mkdir(parents=True, exist_ok=True)
+    return file_lock(out.parent / f'.{out.name}.run.lock', wait=False, what=f'--out {out}')
 
 def start_run(learn, cfg:TrainConfig, lr, out:Path, data:dict, resume:bool, quick:bool, say=print, progress=True)->tuple:
     "(first epoch, max rate): from the checkpoint when resuming, else epoch 0 and `choose_lr`, recorded in run_config.json"
@@ -191,6 +208,41 @@ def precision(learn, # the run's learner
     if cs is not None and cs.bf16_on(learn.dls.device or 'cpu'): return 'bf16 autocast'
     return 'float32' + (' (no native bfloat16 on this device)' if bf16 else '')
 
+# %% ../nbs/11a_train.ipynb #18d24ec5
+def data_fingerprint(events:Events)->str:
+    "A SHA-256 of the events' content (event numbers, hits per event, every hit column): what `--resume` checks the data against"
+    h, cols = hashlib.sha256(), events.hits.columns()
+    for a in (events.event_ids, events.offsets, *[cols[k] for k in sorted(cols)]): h.update(np.ascontiguousarray(a).tobytes())
+    return h.hexdigest()
+
+def check_batches(learn, cfg:TrainConfig):
+    "A `UsageError` before any training when the split leaves no full training batch or no validation image"
+    hc = learn.hit_config
+    if len(learn.dls.train) == 0:
+        raise UsageError(f'{hc.n_train_images} training images make no batch of --bs {cfg.bs}: lower --bs or --valid-pct, or give more events')
+    if not hc.n_valid_images or len(learn.dls.valid) == 0:
+        raise UsageError(f'no validation images with --valid-pct {cfg.valid_pct} of {hc.n_events} events: raise it, or give more events')
+
+# %% ../nbs/11a_train.ipynb #7cb047be
+def _steps(cfg:TrainConfig, out:Path, lr, workers:int, quick:bool, n_show:int, progress, resume:bool, say)->dict:
+    "`train_run`'s steps, in a directory it holds"
+    rank0 = is_rank0()
+    if not cfg.data: say(f'simulating {cfg.n_events} events (seed {cfg.seed})')
+    events, trainval, test = load_split(cfg, workers or None, progress is True and rank0)
+    fp = data_fingerprint(events)
+    if resume and _run_record(out).get('data', {}).get('fingerprint', fp) != fp:
+        raise UsageError(f'--resume {out}: its data changed since the run started ({cfg.data or "simulation"}); start a new run')
+    learn = make_learner(cfg, trainval, out); check_batches(learn, cfg)
+    hc = learn.hit_config
+    say(f"{len(events)} events ({events.n_hits} hits): {len(trainval)} for training/validation "
+        f"({hc.n_train_images} / {hc.n_valid_images} tiles of views {cfg.views}), {len(test)} held out for the test")
+    data = dict(n_events=len(events), n_trainval=len(trainval), n_test=len(test), views=cfg.views, world_size=max(num_distrib(), 1), fingerprint=fp)
+    start, lr = start_run(learn, cfg, lr, out, data, resume, quick, say, progress)
+    say(f'training {cfg.epochs} epochs of one-cycle at max lr {lr:.2e} ({precision(learn, cfg.bf16)})')
+    final = fit(learn, cfg, lr, out, start, progress)
+    if not rank0: return final
+    return finish_run(learn, cfg, lr, final, data, start, trainval, test, out, quick, progress is True, n_show, say)
+
 # %% ../nbs/11a_train.ipynb #t0000018
 def train_run(cfg:TrainConfig=None, # what to train (default `TrainConfig()`)
               out='runs/train', # run directory
@@ -204,23 +256,15 @@ def train_run(cfg:TrainConfig=None, # what to train (default `TrainConfig()`)
     "Data -> images -> lr_find -> fit_one_cycle -> evaluation vs baseline -> export -> report, into run directory `out`"
     t0, out, rank0 = time.time(), Path(out), is_rank0()
     say = (lambda *a: print(*a, flush=True)) if rank0 else (lambda *a: None)
-    cfg, lr = resumable(out) if resume else (cfg or TrainConfig(), None)
-    cfg.check()
     if workers < 0: raise UsageError(f'--workers must be at least 0, got {workers}')
-    prepare_out(out, resume, overwrite)
-    if not cfg.data: say(f'simulating {cfg.n_events} events (seed {cfg.seed})')
-    events, trainval, test = load_split(cfg, workers or None, progress is True and rank0)
-    learn = make_learner(cfg, trainval, out)
-    hc = learn.hit_config
-    say(f"{len(events)} events ({events.n_hits} hits): {len(trainval)} for training/validation "
-        f"({hc.n_train_images} / {hc.n_valid_images} tiles of views {cfg.views}), {len(test)} held out for the test")
-    data = dict(n_events=len(events), n_trainval=len(trainval), n_test=len(test), views=cfg.views, world_size=max(num_distrib(), 1))
-    start, lr = start_run(learn, cfg, lr, out, data, resume, quick, say, progress)
-    say(f'training {cfg.epochs} epochs of one-cycle at max lr {lr:.2e} ({precision(learn, cfg.bf16)})')
-    final = fit(learn, cfg, lr, out, start, progress)
-    if not rank0: return final
-    result = finish_run(learn, cfg, lr, final, data, start, trainval, test, out, quick, progress is True, n_show, say)
-    result['seconds'] = round(time.time() - t0, 1)
-    write_text(out / 'metrics.json', json.dumps(result, indent=1, default=float))
-    write_text(out / 'report.md', run_report(result, out))
+    if not resume: (cfg := cfg or TrainConfig()).check()
+    with run_lock(out) if rank0 else contextlib.nullcontext():   # one run at a time in a directory
+        cfg, lr = resumable(out) if resume else (cfg, None)
+        if resume: cfg.check()
+        prepare_out(out, resume, overwrite, {'--data': cfg.data, '--init': '' if cfg.init == 'default' else cfg.init})
+        result = _steps(cfg, out, lr, workers, quick, n_show, progress, resume, say)
+        if not rank0: return result
+        result['seconds'] = round(time.time() - t0, 1)
+        write_text(out / 'metrics.json', json.dumps(result, indent=1, default=float))
+        write_text(out / 'report.md', run_report(result, out))
     return result
