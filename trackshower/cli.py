@@ -6,6 +6,7 @@
 from __future__ import annotations
 from pathlib import Path
 import json, sys
+import numpy as np
 from fastcore.script import call_parse, Param
 from .core import View, console_main, run_cli, UsageError, check_output, check_input, check_apart, as_views, parse_configs, tty_bars
 from .config import TrainConfig, RunOptions
@@ -21,6 +22,17 @@ _run_cli = run_cli   # one-line user errors, exit 2 (`00_core`)
 def _views(views:str)->str:
     try: return ''.join(v.name for v in as_views(views))
     except ValueError: raise UsageError(f"--views must be distinct letters of 'UVW', got {views!r}") from None
+
+def _interrupted(out:str):
+    "Ctrl-C during a run: one line saying how far it got and how to go on, exit status 130 (the checkpoints are whole)"
+    ck = Path(out) / 'models' / 'last.pth'
+    done = None
+    if ck.exists():
+        import torch
+        done = torch.load(ck, map_location='cpu', weights_only=True).get('epoch')
+    print('trackshower_train: ' + (f'interrupted after epoch {done}; resume with: trackshower_train --resume {out}' if done else
+                                   'interrupted before the first checkpoint; nothing to resume, start it again'), file=sys.stderr)
+    sys.exit(130)
 
 # %% ../nbs/12_cli.ipynb #97141338
 def trackshower_train(cfg:TrainConfig=None, # what to train (the options of `TrainConfig`)
@@ -42,7 +54,8 @@ def trackshower_train(cfg:TrainConfig=None, # what to train (the options of `Tra
             if not existed and is_rank0() and not (Path(out) / 'models' / 'last.pth').exists():
                 import shutil; shutil.rmtree(out, ignore_errors=True)
             raise
-    r = _run_cli('trackshower_train', run)
+    try: r = _run_cli('trackshower_train', run)
+    except KeyboardInterrupt: _interrupted(out)
     if 'network' in r:
         from trackshower.evaluate import metrics_table
         print('\nPer-hit metrics on the held-out events\n\nnetwork:\n' + metrics_table(r['network']) +
@@ -54,8 +67,8 @@ def trackshower_train(cfg:TrainConfig=None, # what to train (the options of `Tra
 def _input_files(data:str, views:str)->list:
     "The files `load_events(data, views)` reads"
     p = Path(data)
-    if p.is_dir(): return sorted(p.glob('*.root')) + sorted(p.glob('*_CaloHitList[UVW].csv'))
-    return [p] if p.suffix == '.root' else [csv_path(p, View[v]) for v in views]
+    if p.is_dir(): return sorted(f for f in p.iterdir() if f.suffix.lower() == '.root') + sorted(p.glob('*_CaloHitList[UVW].csv'))
+    return [p] if p.suffix.lower() == '.root' else [csv_path(p, View[v]) for v in views]
 
 def _refuse_overwriting(data:str, views:str, outs:list, model:str=''):
     "UsageError if an output would replace, contain or lie inside the data (its directory or files) or the model (`core.check_apart`)"
@@ -78,7 +91,11 @@ def _predict_files(model:str, data:str, views:str, truth:bool=False)->tuple:
     if not model: print(f'using {what}; --model chooses another', file=sys.stderr)
     if truth and events.hits.tag is None: raise UsageError(f'{data} has no truth tags to evaluate against')
     if len(events) == 0: print(f'warning: 0 events in {data}', file=sys.stderr)
-    pred = predict_views(models, events, progress=tty_bars())
+    try: pred = predict_views(models, events, progress=tty_bars())
+    except RuntimeError as e: raise UsageError(f"{model or 'the package model'}: the model fails on these hits ({str(e).strip().splitlines()[0][:160]})") from None
+    predicted = int((~np.isnan(pred.p_track)).sum()) + pred.n_nonfinite
+    if predicted and pred.n_nonfinite == predicted:
+        raise UsageError(f"{model or 'the package model'}: the model gave non-finite outputs (NaN or inf) for every one of {predicted} hits")
     if pred.n_nonfinite:
         print(f'warning: {pred.n_nonfinite} hits got no probability (NaN): the model gave non-finite outputs at their pixels', file=sys.stderr)
     return vs, events, pred
@@ -94,11 +111,12 @@ def trackshower_predict(
     "Per-hit track/shower probabilities for hits in Pandora CSV or ROOT files, from the package's model or exported ones"
     def run():
         vs = _views(views); check_input(data); _check_model(model)
-        outs = [Path(out)] if out.endswith('.root') else [csv_path(out, View[v]) for v in vs]
+        root = out.lower().endswith('.root')
+        outs = [Path(out)] if root else [csv_path(out, View[v]) for v in vs]
         check_output(out); _refuse_overwriting(data, vs, outs, model)
         vs, events, pred = _predict_files(model, data, views)
         from trackshower.inference import write_predictions_root, write_predictions_csv
-        paths = [write_predictions_root(events, pred, out)] if out.endswith('.root') else write_predictions_csv(events, pred, out, vs)
+        paths = [write_predictions_root(events, pred, out)] if root else write_predictions_csv(events, pred, out, vs)
         print(f'{len(events)} events, {events.n_hits} hits; wrote ' + ', '.join(map(str, paths)))
     _run_cli('trackshower_predict', run)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 import math, typing
-from .core import UsageError, as_views
+from .core import UsageError, as_views, check_types
 from fastcore.basics import patch
 
 # %% auto #0
@@ -67,14 +67,7 @@ def from_dict(cls:TrainConfig, d, # stored options (a run's `run_config.json` 'c
               source:str='run_config.json', # where they come from, for the message
              )->TrainConfig:
     "A `TrainConfig` from stored options; an unknown option or a value of the wrong type is a `UsageError` naming `source` and the field"
-    if not isinstance(d, dict): raise UsageError(f'{source}: its options are not a mapping of names to values')
-    types = typing.get_type_hints(cls)
-    unknown = sorted(set(d) - set(types))
-    if unknown: raise UsageError(f'{source}: unknown options {unknown}')
-    for k, v in d.items():
-        t = types[k]
-        ok = isinstance(v, (int, float)) and not isinstance(v, bool) if t is float else isinstance(v, t) and (t is bool or not isinstance(v, bool))
-        if not ok: raise UsageError(f'{source}: {k} must be {t.__name__}, got {v!r}')
+    check_types(d, typing.get_type_hints(cls), source)
     return cls(**d)
 
 # %% ../nbs/00a_config.ipynb #63adc673

@@ -11,10 +11,10 @@ import numpy as np
 from fastcore.basics import patch
 
 # %% auto #0
-__all__ = ['SHOWER_PDGS', 'MAX_COORD', 'HitClass', 'View', 'as_view', 'as_views', 'view_group', 'group_event_view', 'is_track',
-           'hit_rates', 'tag_from_pdg', 'insane_coords', 'fastai_import', 'process_pool', 'Hits', 'Events', 'HitConfig',
-           'console_main', 'UsageError', 'user_error', 'run_cli', 'check_output', 'check_input', 'tty_bars',
-           'check_apart', 'config_parser', 'parse_configs']
+__all__ = ['SHOWER_PDGS', 'MAX_COORD', 'NAME_ROOM', 'HitClass', 'View', 'as_view', 'as_views', 'view_group', 'group_event_view',
+           'is_track', 'hit_rates', 'tag_from_pdg', 'insane_coords', 'fastai_import', 'process_pool', 'Hits', 'Events',
+           'HitConfig', 'console_main', 'UsageError', 'user_error', 'run_cli', 'check_output', 'check_input',
+           'tty_bars', 'check_apart', 'check_types', 'config_parser', 'parse_configs']
 
 # %% ../nbs/00_core.ipynb #20d9291d
 class HitClass(IntEnum):
@@ -367,18 +367,23 @@ def run_cli(prog:str, # the command's name, first word of the message
         print(f'{prog}: error: {msg}', file=sys.stderr); sys.exit(2)
 
 # %% ../nbs/00_core.ipynb #6153e152
+NAME_ROOM = 64   # bytes an output name grows by: a view's suffix, a set journal, a temporary `.<name>.<pid>.<random>.tmp`
+
 def check_output(path, # a file to be written, a prefix of files, or a directory
                  what:str='--out', # the option that named it
                  is_dir:bool=False, # `path` is a directory to write into
                 ):
     "Check before any work that `path` can be written: not empty, its directory creatable and writable"
     if not str(path).strip(): raise UsageError(f'{what} is empty')
+    if not is_dir and str(path).endswith(('/', os.sep)): raise UsageError(f'{what} {path} ends with a separator: give a file name or prefix (e.g. {path}name)')
     p = Path(path); d = p if is_dir else p.parent
     a = d
     while not a.exists(): a = a.parent
     if not a.is_dir(): raise UsageError(f'{what} {path}: {a} is a file, not a directory')
     if os.statvfs(a).f_flag & os.ST_RDONLY: raise UsageError(f'{what} {path}: {a} is on a read-only file system')
     if not os.access(a, os.W_OK | os.X_OK): raise UsageError(f'{what} {path}: directory {a} is not writable')
+    room = os.pathconf(a, 'PC_NAME_MAX') - NAME_ROOM                # the suffixes, journals and temporaries added to the name
+    if len(p.name.encode()) > room: raise UsageError(f'{what} {path}: the name is {len(p.name.encode())} bytes; trackshower adds up to {NAME_ROOM} to it, so at most {room}')
     if is_dir and p.exists() and not p.is_dir(): raise UsageError(f'{what} {path} is a file, not a directory')
     if not is_dir and p.is_dir(): raise UsageError(f'{what} {path} is a directory (give a file name or prefix)')
     return p
@@ -412,6 +417,21 @@ def check_apart(outs, # the output paths a command will write (files, or directo
             ri = Path(i).resolve()
             if ro == ri or ri.is_relative_to(ro) or ro.is_relative_to(ri):
                 raise UsageError(f'{what} would overwrite or write inside the input {name} {i} ({o}); choose another output')
+
+# %% ../nbs/00_core.ipynb #6abd1d17
+def check_types(values:dict, # stored name -> value (a JSON record)
+                types:dict, # name -> the type it must have (`typing.get_type_hints` of the class it is for)
+                source:str, # where the values come from, for the message (a file)
+               ):
+    "A `UsageError` naming `source` and the field for a name `types` lacks or a value of another type (an int is a float; a bool is neither)"
+    if not isinstance(values, dict): raise UsageError(f'{source}: not a mapping of names to values, got {type(values).__name__}')
+    unknown = sorted(set(values) - set(types))
+    if unknown: raise UsageError(f'{source}: unknown fields {unknown}')
+    for k, v in values.items():
+        t = types[k]
+        if not isinstance(t, type): continue
+        ok = isinstance(v, (int, float)) and not isinstance(v, bool) if t is float else isinstance(v, t) and (t is bool or not isinstance(v, bool))
+        if not ok: raise UsageError(f'{source}: {k} must be {t.__name__}, got {v!r}')
 
 # %% ../nbs/00_core.ipynb #c0c0e015
 import argparse, dataclasses, typing

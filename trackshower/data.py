@@ -41,6 +41,16 @@ def _keep_views(ev:Events, views)->Events:
     counts = np.bincount(np.repeat(np.arange(len(ev)), np.diff(ev.offsets))[keep], minlength=len(ev))
     return Events(ev.hits[keep], np.r_[0, np.cumsum(counts)], ev.event_ids, **ev.meta())
 
+# %% ../nbs/05_data.ipynb #a64510ff
+def _directory_sources(p:Path)->list:
+    "The ROOT files or the CSV prefixes of directory `p` (one kind: their event numbers would overlap, and only CSVs carry timestamps)"
+    roots, csvs = [str(f) for f in sorted(p.iterdir()) if f.suffix.lower() == '.root' and f.is_file()], _csv_prefixes(p)
+    if not roots and not csvs: raise FileNotFoundError(f"load_events: no '*.root' or '*_CaloHitList[UVW].csv' files in directory {p}")
+    if roots and csvs:
+        raise ValueError(f'load_events: directory {p} holds both ROOT files ({Path(roots[0]).name}, ...) and CSV sets '
+                         f'({Path(csvs[0]).name}_CaloHitList*.csv, ...); give one kind (a file, a prefix, or a list)')
+    return roots or csvs
+
 # %% ../nbs/05_data.ipynb #335ec456
 def load_events(source, # `Events`, a ROOT file, a CSV prefix, a directory of them, or a list of these
                 views='UVW', # views needed (CSV files of other views are not read)
@@ -59,11 +69,10 @@ def load_events(source, # `Events`, a ROOT file, a CSV prefix, a directory of th
                                 timestamps=stamps)
     p = Path(source)
     if p.is_dir():
-        found = [str(f) for f in sorted(p.glob('*.root'))] + _csv_prefixes(p)
-        if not found: raise FileNotFoundError(f"load_events: no '*.root' or '*_CaloHitList[UVW].csv' files in directory {p}")
+        found = _directory_sources(p)
         return load_events(found, views, strict)
     vs = as_views(views)
-    if p.suffix == '.root':
+    if p.suffix.lower() == '.root':
         if not p.exists(): raise FileNotFoundError(f'load_events: no such ROOT file: {p}')
         ev = _keep_views(read_root(p, strict=strict), vs)
     else:

@@ -8,13 +8,13 @@ from pathlib import Path
 import contextlib, copy, datetime, io, json, platform, subprocess, sys, warnings
 import numpy as np, torch, torch.nn as nn
 from .core import HitClass, View, as_view, HitConfig
-from .io import atomic_path, atomic_set, check_set, reading_set, HitIOError
+from .io import atomic_path, atomic_set, check_set, reading_set, set_journal, HitIOError
 from .model import UNet
 from .pretrained import load as load_pretrained
 
 # %% auto #0
 __all__ = ['OLD_LIBTORCH_OPS', 'PandoraModule', 'traced_ops', 'torch_bytes', 'export_pandora', 'ModelError', 'check_contract',
-           'load_exported', 'load_models']
+           'load_exported', 'read_card', 'load_models']
 
 # %% ../nbs/09a_export.ipynb #f2595612
 class PandoraModule(nn.Module):
@@ -106,6 +106,8 @@ def export_pandora(learn, # a `Learner` (or a dict view -> Learner) trained by `
     for v in map(as_view, views):
         lrn = per_view[v.name] if v.name in per_view else per_view[v]
         cfg = HitConfig.of(getattr(lrn, 'hit_config', None))
+        if not (np.isfinite(cfg.mean) and np.isfinite(cfg.std) and cfg.std > 0):   # the contract, checked before anything is written
+            raise ValueError(f'export_pandora: the {v.name} model normalises with mean {cfg.mean}, std {cfg.std}: it needs a finite mean and std > 0')
         foreign = bool(cfg.views) and v.name not in cfg.views
         if foreign: warnings.warn(f"export_pandora: the {v.name} model was trained on view(s) {cfg.views} only")
         wrapped = PandoraModule(_plain_model(lrn.model), cfg.mean, cfg.std, bound).eval()
@@ -172,6 +174,20 @@ def _eager_twin(ts, prefix, v:str, card:dict):
     except Exception: return None
     return m if same else None
 
+# %% ../nbs/09a_export.ipynb #f10f6df1
+def read_card(path)->dict:
+    "An export's model card (or {} where there is none), checked with its set and for its shape; a `ModelError` naming the file and the field"
+    path = Path(path)
+    if not path.exists(): return {}
+    with reading_set(path.with_suffix(''), [path]):            # the card is checksummed with the models it describes
+        try: card = json.loads(path.read_text())
+        except ValueError as e: raise ModelError(f'{path}: not a model card (truncated or not JSON: {e})') from None
+    if not isinstance(card, dict): raise ModelError(f'{path}: not a model card (a JSON object is expected, got {type(card).__name__})')
+    vs = card.get('views', {})
+    if not isinstance(vs, dict) or not vs or not all(isinstance(e, dict) for e in vs.values()):
+        raise ModelError(f'{path}: field views must map view names to their entries, got {json.dumps(vs)[:80]}')
+    return card
+
 # %% ../nbs/09a_export.ipynb #6e2d8951
 def _same_weights(a, b)->bool:
     "Two eager models with the same architecture and identical tensors"
@@ -189,7 +205,7 @@ def load_models(model:str='', # run directory, export prefix, or '' for the pack
         return {v: m for v in views}, f"the shipped model {pm.card['name']!r} (trackshower.pretrained.load())"
     p = Path(model)
     prefix = p / 'trackshower' if p.is_dir() else Path(str(p).removesuffix('.json'))
-    cp = Path(f'{prefix}.json'); card = json.loads(cp.read_text()) if cp.exists() else {}
+    card = read_card(Path(f'{prefix}.json'))
     got = {}
     for v in views:
         f = Path(f'{prefix}_{v}.pt')

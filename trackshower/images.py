@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 import math, warnings
 import numpy as np
-from .core import HitClass, View, Hits, Events, insane_coords, as_views, view_group
+from .core import HitClass, View, Hits, Events, insane_coords, as_views, view_group, group_event_view
 from .geometry import Geometry
 
 # %% auto #0
@@ -176,6 +176,16 @@ def _pixel_index(geom:ImageGeometry, x, z, view, group)->tuple:
     image_group, image_key = np.divmod(uimg, n_keys)
     return inside, quirk, inv, pix_rc, pix_image, image_group, image_key
 
+# %% ../nbs/04_images.ipynb #7cf8c576
+def _pixel_charges(inv, adc, npix:int, group)->np.ndarray:
+    "Each pixel's summed charge in float32 (as Pandora sums); a `ValueError` naming the event and view where a sum exceeds float32"
+    total = np.bincount(inv, adc, minlength=npix)
+    with np.errstate(over='ignore'): charge = total.astype(np.float32)
+    if not np.isfinite(charge).all():           # such a tile would be inf, and NaN after min-max scaling
+        k = int(np.flatnonzero(~np.isfinite(charge))[0]); e, v = group_event_view(group[k])
+        raise ValueError(f'event index {int(e)}, view {View(int(v)).name}: the charge summed in one pixel, {float(total[k]):g}, exceeds float32')
+    return charge
+
 # %% ../nbs/04_images.ipynb #a343a137
 def build_images(x, # drift coordinate of each hit
                  z, # wire coordinate
@@ -203,7 +213,7 @@ def build_images(x, # drift coordinate of each hit
         if tag is not None: tag = np.asarray(tag)[order]
     inside, quirk, inv, pix_rc, pix_image, image_group, image_key = _pixel_index(geom, x, z, view, group)
     npix = len(pix_rc)
-    charge = np.bincount(inv, adc[inside], minlength=npix).astype(np.float32)
+    charge = _pixel_charges(inv, adc[inside], npix, image_group[pix_image])
     label = None if tag is None else _pixel_labels(inv, adc[inside], np.asarray(tag)[inside], npix)
     value = _minmax_values(charge, pix_image, len(image_group), H * W) if geom.minmax and npix else charge
     hp = np.full(n, -1, np.int64); hp[inside] = inv

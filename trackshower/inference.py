@@ -304,7 +304,10 @@ def _hit_outputs(model, img, norm, dev, rc, channels_last)->np.ndarray:
     x = torch.from_numpy(img).view(n, 1, h, w).to(dev)
     if norm is not None: x = (x - norm[0]) / norm[1]
     if channels_last: x = x.contiguous(memory_format=torch.channels_last)
-    out = model(x).float().reshape(n, -1, h * w)
+    try: out = model(x).float().reshape(n, -1, h * w)
+    except RuntimeError as e:                           # Pandora feeds one tile at a time: a model may take only that
+        if n == 1 or not isinstance(model, torch.jit.ScriptModule): raise
+        out = torch.cat([model(x[i:i + 1]).float().reshape(1, -1, h * w) for i in range(n)])
     return out[torch.from_numpy(rc[0]).to(dev), :, torch.from_numpy(rc[1]).to(dev)].cpu().numpy()
 
 # %% ../nbs/09_inference.ipynb #6534d1d4

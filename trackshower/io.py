@@ -267,24 +267,29 @@ def hit_problems(cols:dict, # per-hit arrays by column name (x, z, adc, tag, vie
                 )->list: # [(column, mask of bad hits, message template with {i} and {raw})]
     "Every check a hit must pass, vectorised: the one definition of a valid hit, for all readers"
     has = lambda c: cols.get(c) is not None
-    out = [(c, ~np.isfinite(np.asarray(cols[c], np.float64)), 'hit {i} field ' + repr(c) + ' is not finite: {raw!r}')
-           for c in ('x', 'z', 'adc', 'width') if has(c)]
+    with np.errstate(over='ignore'):   # charges judged as stored, in float32 (1e39 is inf there); coordinates by `insane_coords`
+        out = [(c, ~np.isfinite(np.asarray(cols[c], np.float64).astype(np.float32 if c in ('adc', 'width') else np.float64)),
+                'hit {i} field ' + repr(c) + ' is not a finite float32: {raw!r}') for c in ('x', 'z', 'adc', 'width') if has(c)]
     with np.errstate(invalid='ignore'):
         out.append(('x', insane_coords(cols['x'], cols['z']),
                     'hit {i} lies outside the detector range (|x|, |z| <= ' + f'{MAX_COORD:g}' + ' cm in float32): x={x:g}, z={z:g}'))
         if has('adc'): out.append(('adc', np.asarray(cols['adc']) < 0, 'hit {i} has negative charge {raw!r}'))
         if has('tag'): out.append(('tag', ~np.isin(cols['tag'], (HitClass.SHOWER, HitClass.TRACK)), 'hit {i} has unknown tag {raw!r} (1 shower, 2 track)'))
         if has('view'): out.append(('view', ~np.isin(cols['view'], [int(v) for v in View]), 'hit {i} has view {raw!r}, not 0 (U), 1 (V) or 2 (W)'))
-        if has('pdg'): out.append(('pdg', np.asarray(cols['pdg']) != np.round(cols['pdg']), 'hit {i} has a PDG code that is not an integer: {raw!r}'))
+        if has('pdg'):
+            pdg = np.asarray(cols['pdg']); lim = np.iinfo(np.int32)   # stored as int32: 2**32 + 11 must not become 11
+            out.append(('pdg', (pdg != np.round(pdg)) | (pdg < lim.min) | (pdg > lim.max), 'hit {i} has a PDG code that is not a 32-bit integer: {raw!r}'))
     return out
 
 # %% ../nbs/02_io.ipynb #6c0540cc
+def _plain(v): return v.item() if isinstance(v, np.generic) else v   # 2.5, not np.float32(2.5), in messages
+
 def _first_problem(cols:dict, raw=None)->str:
     "The message of the first hit problem of `cols` (None if none); `raw(column, i)` gives the text as read"
     for c, bad, msg in hit_problems(cols):
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            return msg.format(i=i, raw=raw(c, i) if raw else cols[c][i], x=cols['x'][i], z=cols['z'][i])
+            return msg.format(i=i, raw=raw(c, i) if raw else _plain(cols[c][i]), x=cols['x'][i], z=cols['z'][i])
     return None
 
 # %% ../nbs/02_io.ipynb #08fedf5b
@@ -511,8 +516,29 @@ def _check_chunk(arrs:dict)->dict:
         for e in np.unique(ev_of_hit[mask]):
             if int(e) in bad: continue
             i = int(np.flatnonzero(mask[first[e]:first[e + 1]])[0]); h = first[e] + i
-            bad[int(e)] = msg.format(i=i, raw=arrs[c][h], x=arrs['x'][h], z=arrs['z'][h])
+            bad[int(e)] = msg.format(i=i, raw=_plain(arrs[c][h]), x=arrs['x'][h], z=arrs['z'][h])
     return bad
+
+def _event_numbers(raw:np.ndarray, path, entry0:int)->np.ndarray:
+    "Event numbers as int64; a `HitIOError` naming the entry for one that does not fit (an unsigned 2**64 - 1 is not -1)"
+    if raw.dtype.kind == 'u':
+        big = raw > np.iinfo(np.int64).max
+        if big.any(): k = int(np.flatnonzero(big)[0]); raise HitIOError(f'event number {int(raw[k])} does not fit a 64-bit signed integer', path=path, entry=entry0 + k)
+    elif raw.dtype.kind != 'i': raise HitIOError(f'branch event holds {raw.dtype} values, not integers', path=path, entry=entry0)
+    return raw.astype(np.int64)
+
+# %% ../nbs/02_io.ipynb #111d4820
+def _root_chunk(a, fields:tuple, path, entry0:int)->tuple:
+    "One chunk of `iter_root` as (Events, event numbers, {bad entry: why}); truth from PDG where the file has no tag"
+    import awkward as ak
+    counts = ak.to_numpy(ak.num(a['hit_x'])).astype(np.int64)
+    arrs = {f: ak.to_numpy(ak.flatten(a[f'hit_{f}'])) for f in fields}
+    for f in fields:
+        if len(arrs[f]) != counts.sum(): raise HitIOError(f'hit_{f} has {len(arrs[f])} hits, hit_x has {counts.sum()}', path=path, entry=entry0)
+    if 'pdg' in arrs and 'tag' not in arrs: arrs['tag'] = tag_from_pdg(arrs['pdg'])   # as for CSV files with PDG codes
+    bad = _check_chunk(dict(arrs, _counts=counts))
+    ids = _event_numbers(ak.to_numpy(a['event']), path, entry0)
+    return Events(Hits(**arrs), np.concatenate([[0], np.cumsum(counts)]), ids), ids, bad
 
 # %% ../nbs/02_io.ipynb #c5bcd55c
 def iter_root(path, # ROOT file
@@ -537,22 +563,14 @@ def iter_root(path, # ROOT file
     try:
         chunks = t.iterate(branches, step_size=step_size, library='ak')
         for a in chunks:
-            counts = ak.to_numpy(ak.num(a['hit_x'])).astype(np.int64)
-            arrs = {f: ak.to_numpy(ak.flatten(a[f'hit_{f}'])) for f in fields}
-            for f in fields:
-                if len(arrs[f]) != counts.sum():
-                    raise HitIOError(f'hit_{f} has {len(arrs[f])} hits, hit_x has {counts.sum()}', path=path, entry=entry0)
-            arrs['_counts'] = counts
-            bad = _check_chunk(arrs)
-            ids = ak.to_numpy(a['event']).astype(np.int64)
-            ev = Events(Hits(**{f: arrs[f] for f in fields}), np.concatenate([[0], np.cumsum(counts)]), ids)
+            ev, ids, bad = _root_chunk(a, fields, path, entry0)
             if bad:
                 if strict:
                     e, why = min(bad.items())
                     raise HitIOError(f'event {ids[e]}: {why}', path=path, entry=entry0 + e)
                 ev = Events.from_list((ev[i] for i in range(len(ev)) if i not in bad),
                                       skipped=[(str(path), entry0 + e, why) for e, why in sorted(bad.items())])
-            entry0 += len(counts)
+            entry0 += len(ids)
             yield ev
     except HitIOError: raise
     except Exception as e:

@@ -19,7 +19,7 @@ from fastai.optimizer import Adam
 import fastai.callback.schedule, fastai.callback.progress   # fit_one_cycle, lr_find; progress bars
 from fastai.torch_core import params, to_float, rank_distrib
 from .core import HitClass
-from .model import UNet
+from .model import UNet, unet_from_config
 from .io import atomic_path
 from .pretrained import load as load_pretrained, PretrainedModel
 from fastai.data.transforms import Normalize
@@ -368,7 +368,7 @@ def checkpoint_model(path, # a checkpoint (`best.pth`, `last.pth`) or a `tracksh
     try: cfg = HitConfig.of(st.get('config'))
     except ValueError as e: raise ValueError(f'{p}: {e}') from None
     if cfg.arch_kwargs is None: raise ValueError(f'{p} carries no model configuration (not written by trackshower_train?)')
-    m = UNet(**cfg.arch_kwargs)
+    m = unet_from_config(cfg.arch_kwargs, str(p))
     try: m.load_state_dict(st['model'])
     except RuntimeError: raise ValueError(f'{p}: its weights do not fit the network its configuration describes ({cfg.arch_kwargs})') from None
     return PretrainedModel(m.eval(), cfg, dict(name=str(p), epoch=st.get('epoch'), best=st.get('best')))

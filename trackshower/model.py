@@ -4,14 +4,14 @@
 
 # %% ../nbs/06_model.ipynb #4178b8f5
 from __future__ import annotations
-import math
+import math, typing
 import torch, torch.nn as nn, torch.nn.functional as F
-from .core import HitClass
+from .core import HitClass, UsageError, check_types
 from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['conv_relu_bn', 'DownBlock', 'UpBlock', 'RelativeCharge', 'UNet', 'init_kaiming', 'with_additions', 'additions_of',
-           'model_cost', 'with_relative_charge']
+           'unet_from_config', 'model_cost', 'with_relative_charge']
 
 # %% ../nbs/06_model.ipynb #466ec759
 def conv_relu_bn(ni:int, nf:int, stride:int=1, ks:int=3)->nn.Sequential:
@@ -138,6 +138,15 @@ def additions_of(state:dict)->dict:
     "The additions a `UNet` state dict holds, as `UNet` arguments: dict(context=..., refine=kernels)"
     ref = state.get('refine.0.0.weight')
     return dict(context='ctx.weight' in state, refine=0 if ref is None else int(ref.shape[0]))
+
+# %% ../nbs/06_model.ipynb #ad8a099e
+def unet_from_config(config:dict, # a stored `UNet.config`
+                     source:str='the model configuration', # where it comes from (a file), for the message
+                    )->UNet:
+    "The `UNet` a stored configuration describes; an unknown argument or a value of the wrong type is a `UsageError` naming `source`"
+    check_types(config, {k: v for k, v in typing.get_type_hints(UNet.__init__).items() if k != 'return'}, f'{source} (UNet arguments)')
+    try: return UNet(**config)
+    except (ValueError, TypeError, RuntimeError) as e: raise UsageError(f'{source}: no UNet with {config}: {str(e).splitlines()[0]}') from None
 
 # %% ../nbs/06_model.ipynb #0a2d43dd
 def model_cost(model:nn.Module, # the network

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 import json, importlib.util
 import torch
-from .core import HitConfig
-from .model import UNet
+from .core import HitConfig, UsageError
+from .model import UNet, unet_from_config
 from .io import atomic_set, check_set, reading_set
 
 # %% auto #0
@@ -62,10 +62,13 @@ def load(name:str=DEFAULT, # model name (`'default'`: the package's default mode
     if not wp.exists() or not cp.exists():
         raise FileNotFoundError(f'no model {name!r} in {wp.parent} (want {wp.name} and {cp.name}; `make pretrained` builds the default)')
     with reading_set(wp.parent / name):
-        card = json.loads(cp.read_text())
+        try: card = json.loads(cp.read_text())
+        except ValueError as e: raise UsageError(f'{cp}: not a model card (truncated or not JSON: {e})') from None
         try: state = torch.load(wp, map_location='cpu', weights_only=True)
         except Exception as e: raise ValueError(f'{wp}: not a weights-only state dict ({type(e).__name__})') from None
-    cfg = HitConfig.of(card['hit_config'])
-    model = UNet(**cfg.arch_kwargs)
+    if not isinstance(card, dict) or not isinstance(card.get('hit_config'), dict): raise UsageError(f'{cp}: not a model card (no hit_config)')
+    try: cfg = HitConfig.of(card['hit_config'])
+    except ValueError as e: raise UsageError(f'{cp}: {e}') from None
+    model = unet_from_config(cfg.arch_kwargs, str(cp))
     model.load_state_dict(state)
     return PretrainedModel(model.eval(), cfg, card)

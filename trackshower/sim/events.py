@@ -286,6 +286,18 @@ def _parse_mix(s:str)->dict:
     if not sum(out.values()) > 0: raise UsageError(f'--mix: the weights sum to 0 ({s!r}); give at least one kind a positive weight')
     return out
 
+# %% ../../nbs/03b_sim.events.ipynb #d1dbff0f
+def _check_sim_options(n_events:int, seed:int, first_event:int, workers:int, geometry:str, mix:str)->dict:
+    "`trackshower_simulate`'s options checked before anything is simulated (a `UsageError` naming the option); the parsed mix"
+    try: Geometry.preset(geometry)                  # a known detector
+    except KeyError as e: raise UsageError(e.args[0]) from None
+    m = _parse_mix(mix)
+    for name, v, lo in (('--n-events', n_events, 1), ('--seed', seed, 0), ('--first-event', first_event, 0), ('--workers', workers, 0)):
+        if v < lo: raise UsageError(f'{name} must be at least {lo}, got {v}')
+    if first_event + n_events - 1 > 2**63 - 1:
+        raise UsageError(f'--first-event {first_event}: event numbers up to {first_event + n_events - 1} do not fit a 64-bit integer')
+    return m
+
 # %% ../../nbs/03b_sim.events.ipynb #694bdca6
 @call_parse
 def trackshower_simulate(
@@ -304,11 +316,7 @@ def trackshower_simulate(
     from trackshower.core import run_cli, check_output, tty_bars
     root = out if out.lower().endswith('.root') else out + '.root'
     def run():
-        try: Geometry.preset(geometry)                  # a known detector, before anything is simulated
-        except KeyError as e: raise UsageError(e.args[0]) from None
-        m = _parse_mix(mix)
-        for name, v, lo in (('--n-events', n_events, 1), ('--seed', seed, 0), ('--first-event', first_event, 0), ('--workers', workers, 0)):
-            if v < lo: raise UsageError(f'{name} must be at least {lo}, got {v}')
+        m = _check_sim_options(n_events, seed, first_event, workers, geometry, mix)
         check_output(root if format == 'root' else out)
         old = [str(f) for f in ([Path(root)] if format == 'root' else [csv_path(out, v) for v in View]) if f.exists()]
         if old and not overwrite: raise UsageError(f'--out {out}: {old[0]} exists (give --overwrite to replace the set)')
