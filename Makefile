@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test sync-check export clean-nbs slow bench help demo docs pretrained
+.PHONY: test sync-check export clean-nbs slow bench help demo docs pretrained libtorch21
 
 help:
 	@echo "make test   - set up .venv if needed, check notebooks are clean and exported, run nbdev_test"
@@ -15,6 +15,7 @@ help:
 	@echo "make demo   - simulate events, train, evaluate against the baseline, export Pandora models (runs/demo, < 10 min on 2 cores)"
 	@echo "make pretrained - train the package's default model from scratch in six runs (hours on 2 CPU cores; resumes an interrupted run) and ship it"
 	@echo "make docs   - build the documentation site offline into _docs/ and check it in headless Chromium"
+	@echo "make libtorch21 - check every export variant in torch 2.1.2 (LArSoft's LibTorch generation; a side venv, downloads ~2.5 GB once)"
 
 $(STAMP): setup.py settings.ini
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -86,3 +87,15 @@ pretrained: $(STAMP)
 docs: $(STAMP)
 	@$(BIN)/python tools/docs.py
 	@$(BIN)/python tools/docs_check.py
+
+# LArSoft's Pandora links LibTorch 2.1: every export variant is loaded and run in torch 2.1.2 from a side environment
+# (outside `make test`: its wheel is a ~2.5 GB download; the project's own torch is never pinned)
+LT21 := .venv-lt21
+$(LT21)/.installed:
+	@test -x $(LT21)/bin/python || $(PY) -m venv $(LT21)
+	@echo "Installing torch 2.1.2 into $(LT21) (log: $(LT21)/pip.log)"
+	@$(LT21)/bin/pip install 'torch==2.1.2' 'numpy<2' > $(LT21)/pip.log 2>&1 || (tail -20 $(LT21)/pip.log; exit 1)
+	@touch $@
+
+libtorch21: $(STAMP) $(LT21)/.installed
+	@$(BIN)/python tools/libtorch21.py --side $(LT21)/bin/python

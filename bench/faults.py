@@ -168,7 +168,8 @@ def kill_trials(kind:str, n:int, work:Path, rng:random.Random)->dict:
 
 def run_kills(n:int, work:Path, rng:random.Random)->dict:
     """Kill trackshower_train at random moments: the run directory is then absent, or --resume finishes it with exactly
-    the uninterrupted run's weights, or --resume says in one line that the run must start again (no checkpoint yet)"""
+    the uninterrupted run's weights, or --resume says in one line that the run must start again (no checkpoint yet), or
+    that it had finished (killed after its end; its weights are the uninterrupted run's)"""
     import torch
     exe = str(Path(sys.executable).parent / 'trackshower_train')
     opts = ['--n-events', '24', '--views', 'W', '--nf', '4', '--depth', '2', '--crop', '64', '--bs', '4', '--lr', '0.01',
@@ -177,7 +178,7 @@ def run_kills(n:int, work:Path, rng:random.Random)->dict:
     t = time.time(); subprocess.run([exe, *opts, '--out', str(work / 'run_ref')], check=True, capture_output=True, env=env)
     t_run = time.time() - t
     ref = torch.load(work / 'run_ref' / 'models' / 'last.pth', weights_only=True)['model']
-    out = dict(trials=0, no_directory=0, resumed_equal=0, restart_needed=0, bad=0, t_run_s=round(t_run, 1))
+    out = dict(trials=0, no_directory=0, resumed_equal=0, restart_needed=0, finished=0, bad=0, t_run_s=round(t_run, 1))
     for i in range(n):
         d = work / f'run_{i}'
         p = subprocess.Popen([exe, *opts, '--out', str(d)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
@@ -189,6 +190,9 @@ def run_kills(n:int, work:Path, rng:random.Random)->dict:
             ok = all(torch.equal(got[k], ref[k]) for k in ref)
             out['resumed_equal' if ok else 'bad'] += 1
         elif r.returncode == 2 and 'start it again' in r.stderr and len(r.stderr.strip().splitlines()) == 1: out['restart_needed'] += 1
+        elif r.returncode == 2 and 'this run finished' in r.stderr and len(r.stderr.strip().splitlines()) == 1:   # killed after the end
+            got = torch.load(d / 'models' / 'last.pth', weights_only=True)['model']
+            out['finished' if all(torch.equal(got[k], ref[k]) for k in ref) else 'bad'] += 1
         else: out['bad'] += 1; print(f'  run trial {i}: rc {r.returncode}: {r.stderr[-300:]}', flush=True)
     return out
 

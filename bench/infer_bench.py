@@ -4,15 +4,15 @@ In one run on this machine's CPU: the float32 matmul peak; the populated Pandora
 share of each tile `predict` computes (its `exact_window`); then, per event (hits in -> per-hit
 probabilities out: imaging, network, back-projection), taking the ways in turn on each event so that
 machine noise hits them alike:
-  before  - the exported TorchScript files through `predict_views`, whole tiles in batches of 16
+  before  - the exported (dense) TorchScript files through `predict_views`, whole tiles in batches of 16
             (what `trackshower_predict` / `trackshower_evaluate` ran until this change);
   full    - the eager model on whole tiles, channels-last (the windows switched off);
   windows - `load_models`' eager twins of the same files, each tile computed on its exact window,
             the decoder on the hits' box (what the commands ran from commit 33b8404);
   after   - the same twins, each tile computed only where its hits need it (`HitUNet`: points at the
             full and half resolution levels, rectangles below; what the commands run now);
-then the Pandora-like loop: a fresh process that `torch.jit.load`s the exported W file and runs one
-256 x 256 tile at a time, float32, as LArContent does. Prints median and 95th percentile per event, the
+then the Pandora-like loop: a fresh process that `torch.jit.load`s the exported W files, dense (traced) and sparse
+(`SparseUNet`, scripted), and runs one 256 x 256 tile at a time through each, float32, as LArContent does. Prints median and 95th percentile per event, the
 largest difference of any hit's probability between before and after, and (with --evaluate N) the wall
 time of `trackshower_evaluate` on N events in a fresh process. Run it alone.
 
@@ -26,16 +26,18 @@ PANDORA_LOOP = r'''
 import sys, time, json, numpy as np, torch, warnings
 warnings.simplefilter('ignore')
 torch.set_num_threads(int(sys.argv[3]))
-m = torch.jit.load(sys.argv[1]); m.eval()
+ms = [torch.jit.load(f) for f in sys.argv[1].split(',')]
+for m in ms: m.eval()
 d = np.load(sys.argv[2])
 tiles, event_of = d['tiles'], d['event_of']
-lat = []
+lat = [[] for _ in ms]
 with torch.no_grad():
-    m(torch.from_numpy(tiles[:1]))                        # warm-up
-    for e in np.unique(event_of):
-        t = time.perf_counter()
-        for i in np.flatnonzero(event_of == e): m(torch.from_numpy(tiles[i:i + 1]))
-        lat.append(time.perf_counter() - t)
+    for m in ms: m(torch.from_numpy(tiles[:1]))           # warm-up
+    for e in np.unique(event_of):                          # the files in turn on each event
+        for m, l in zip(ms, lat):
+            t = time.perf_counter()
+            for i in np.flatnonzero(event_of == e): m(torch.from_numpy(tiles[i:i + 1]))
+            l.append(time.perf_counter() - t)
 print(json.dumps(lat))
 '''
 
@@ -80,7 +82,7 @@ def main():
           f'{field[0]} px before, {field[1]} after; windows are {np.mean(area):.0%} of a tile on average ({np.mean(np.array(area) == 1):.0%} whole tiles)'
           + (' (unused: a network with tile-wide context runs on whole tiles)' if net.config.get('context') else ''))
     with tempfile.TemporaryDirectory() as d:
-        export_pandora(pm, f'{d}/ts')
+        export_pandora(pm, f'{d}/ts', sparse=False); export_pandora(pm, f'{d}/sp', views='W', sparse=True)
         before = {v: load_exported(f'{d}/ts_{v}.pt') for v in 'UVW'}
         after, _ = load_models(f'{d}/ts', 'UVW')
         assert all(isinstance(x, PandoraModule) for x in after.values())
@@ -100,15 +102,16 @@ def main():
             dwin = max(dwin, float(np.nanmax(np.abs(got['windows'] - got['after']))))
         from trackshower.images import dense
         np.savez(f'{d}/tiles.npz', tiles=dense(si, None, offs, mask=False)[0][:, None], event_of=si.image_group // 3)
-        r = subprocess.run([sys.executable, '-c', PANDORA_LOOP, f'{d}/ts_W.pt', f'{d}/tiles.npz', str(a.threads)], capture_output=True, text=True)
+        r = subprocess.run([sys.executable, '-c', PANDORA_LOOP, f'{d}/ts_W.pt,{d}/sp_W.pt', f'{d}/tiles.npz', str(a.threads)], capture_output=True, text=True)
         if r.returncode: sys.exit(r.stderr[-2000:])
-        plat = np.array(json.loads(r.stdout.strip().splitlines()[-1]))
+        plat, slat = map(np.array, json.loads(r.stdout.strip().splitlines()[-1]))
         print(f'per event, float32, {a.threads} threads ({len(ev)} events, the ways taken in turn on each event):')
         print(f'  before (TorchScript, whole tiles)       {q(lat["before"])}')
         print(f'  full   (eager, channels-last, whole)    {q(lat["full"])}')
         print(f'  windows (eager twin, exact windows)     {q(lat["windows"])}')
         print(f'  after  (eager twin, HitUNet)            {q(lat["after"])}   <- trackshower_predict / evaluate')
-        print(f'  Pandora-like loop (fresh process, jit.load, one whole tile at a time) {q(plat)}')
+        print(f'  Pandora-like loop, dense export  (fresh process, jit.load, one tile at a time) {q(plat)}')
+        print(f'  Pandora-like loop, sparse export (the same process, the files in turn)        {q(slat)}   <- export_pandora default')
         print(f'  speed-up before -> after: {np.median(lat["before"]) / np.median(lat["after"]):.2f}x (medians); '
               f'windows -> after: {np.median(lat["windows"]) / np.median(lat["after"]):.2f}x; '
               f'largest |p_track difference| over {ev.n_hits} hits: before vs after {diff:.2e}, windows vs after {dwin:.2e}')

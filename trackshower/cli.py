@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 import json, sys
 import numpy as np
-from fastcore.script import call_parse, Param
+from fastcore.script import call_parse, Param, store_true
 from .core import View, console_main, run_cli, UsageError, check_output, check_input, check_apart, as_views, parse_configs, tty_bars
 from .config import TrainConfig, RunOptions
 from .io import csv_path
@@ -158,6 +158,7 @@ def _checkpoint_model(checkpoint:str):
 def trackshower_export(
     checkpoint:Param("checkpoint (run/models/best.pth) or run directory; default: the package's model", str)='',
     out:Param('output prefix: PREFIX_{U,V,W}.pt, PREFIX.json, PREFIX_weights.pth', str)='trackshower',
+    dense:Param('traced dense files (default: sparse ones, computed only where a tile\'s hits need it, where the network allows)', store_true)=False,
 ):
     "Export a trained checkpoint (default: the package's model) as TorchScript models Pandora loads (one per view) plus a model card"
     def run():
@@ -165,7 +166,7 @@ def trackshower_export(
         check_apart([f'{out}_{v}.pt' for v in 'UVW'] + [f'{out}_weights.pth', f'{out}.json'], {'--checkpoint': checkpoint})
         pm = _checkpoint_model(checkpoint)
         from trackshower.export import export_pandora
-        paths = export_pandora(pm, out)
+        paths = export_pandora(pm, out, sparse=False if dense else None)
         print('wrote ' + ', '.join(str(v) for v in paths.values()) + f', {out}.json, {out}_weights.pth')
     _run_cli('trackshower_export', run)
 

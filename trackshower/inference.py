@@ -6,7 +6,7 @@
 from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
-import functools, weakref
+import copy, functools, weakref
 from concurrent.futures import ThreadPoolExecutor
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from queue import SimpleQueue, Empty
@@ -169,11 +169,14 @@ class HitUNet:
         self.H, self.W = x0.shape[-2:]
         self.n_enc = 2 * (net.depth + 1)                   # units 1..n_enc are the encoder, the rest the decoder
         with torch.inference_mode():
-            self.bg = [F.pad(b, (1, 1, 1, 1))[0].permute(1, 2, 0).contiguous() for b in empty_activations(self.units, net.stem(x0))]
+            plain = unet_units(copy.deepcopy(net).to(memory_format=torch.contiguous_format))   # the empty tile as the exported files compute it
+            self.bg = [F.pad(b, (1, 1, 1, 1))[0].permute(1, 2, 0).contiguous() for b in empty_activations(plain, net.stem(x0.contiguous()))]
             self.w = [None] + [m[0].weight.reshape(m[0].weight.shape[0], -1) if kind == 'up'        # [in, out * 4]
                                else m[0].weight.permute(2, 3, 1, 0).reshape(-1, m[0].weight.shape[0])  # [9 * in, out]
                                for kind, m, s, src in self.units[1:]]
             self.head_w, self.head_b = net.head.weight[:, :, 0, 0].T.contiguous(), net.head.bias.clone()
+            bns = [m[2] for kind, m, s, src in self.units[1:]]    # BatchNorm folded, as the exported files and oneDNN compute it
+            self.bn = [None] + [(bn.weight / torch.sqrt(bn.running_var + bn.eps), bn.bias - bn.running_mean * bn.weight / torch.sqrt(bn.running_var + bn.eps)) for bn in bns]
             ctx, ref = getattr(net, 'ctx', None), getattr(net, 'refine', None)
             self.ctx = None if ctx is None else (ctx.weight[:, :, 0, 0].T.contiguous(), ctx.bias.clone())   # [C, C], [C]
             self.ref = None if ref is None else (ref[1].weight.permute(2, 3, 1, 0).reshape(-1, ref[1].weight.shape[0]).contiguous(), ref[1].bias.clone())
@@ -223,8 +226,7 @@ def _at_points(self:HitUNet, u:int, ws:list, t, r, c, add=None)->torch.Tensor:
         k = torch.from_numpy((base[:, None] + (s * r[:, None] + _NB[:, 0]) * wi + s * c[:, None] + _NB[:, 1]).ravel())
         f = torch.cat([flat(i, k) for i in src], -1) if len(src) > 1 else flat(src[0], k)
         y = f.view(len(r), -1) @ self.w[u]
-    bn = m[2]
-    return F.batch_norm(torch.relu(y + m[0].bias), bn.running_mean, bn.running_var, bn.weight, bn.bias, False, 0., bn.eps)
+    return torch.relu(y + m[0].bias) * self.bn[u][0] + self.bn[u][1]
 
 # %% ../nbs/09_inference.ipynb #a6d4dc4a
 @patch
